@@ -1,0 +1,1 @@
+"""Composition root of ЭМК-бот: the only package that knows every layer."""

@@ -1,0 +1,117 @@
+"""Settings from the environment and `.env` (pydantic-settings).
+
+Every variable is documented in `.env.example`. Wrong values fail at start-up with a message that names
+the variable; `format_settings_error` turns pydantic's report into one line per variable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
+SUPPORTED_DB_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+HINTS = {
+    "BOT_TOKEN": "get a token from @BotFather in Telegram (/newbot) and put BOT_TOKEN=... into .env "
+    "(copy .env.example to .env first)",
+    "DATABASE_URL": "use sqlite+aiosqlite:///data/emk.db (default) or postgresql+asyncpg://user:pass@host/db",
+    "TIMEZONE": "use an IANA zone name such as Europe/Moscow",
+    "STAFF_IDS": "a comma-separated list of numeric Telegram user ids, e.g. 11111111,22222222",
+    "DEFAULT_LOCALE": "use ru or en",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True,
+        env_ignore_empty=True,
+    )
+
+    BOT_TOKEN: SecretStr
+    BOT_API_URL: str = "https://api.telegram.org"
+    DATABASE_URL: str = "sqlite+aiosqlite:///data/emk.db"
+    DATA_DIR: Path = Path("data")
+    DEFAULT_LOCALE: Literal["ru", "en"] = "ru"
+    TIMEZONE: str = "Europe/Moscow"
+    STAFF_IDS: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    STAFF_CHAT_ID: int | None = None
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    EMK_DATA_KEY: SecretStr | None = None
+    POLICY_FILE: Path | None = None
+    POLLING_CONCURRENCY: int = Field(default=32, ge=1, le=1000)
+    OPERATOR_NAME: str | None = None
+    OPERATOR_CONTACT: str | None = None
+
+    @field_validator("BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value().strip()
+        if not raw:
+            raise ValueError("is empty")
+        if not TOKEN_RE.match(raw):
+            raise ValueError("does not look like a bot token (expected <digits>:<35 characters>)")
+        return SecretStr(raw)
+
+    @field_validator("BOT_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        driver = value.split("://", 1)[0] if "://" in value else ""
+        if driver not in SUPPORTED_DB_DRIVERS:
+            raise ValueError(f"unsupported driver {driver or '(none)'!r}; expected one of {SUPPORTED_DB_DRIVERS}")
+        return value
+
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("STAFF_IDS", mode="before")
+    @classmethod
+    def _staff_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            for p in parts:
+                if not re.fullmatch(r"-?\d+", p):
+                    raise ValueError(f"{p!r} is not a numeric Telegram id")
+            return [int(p) for p in parts]
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def files_dir(self) -> Path:
+        return self.DATA_DIR / "files"
+
+
+def format_settings_error(exc: ValidationError) -> str:
+    """One line per broken variable, each naming it and saying how to fix it."""
+    lines = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "settings"
+        if err["type"] == "missing":
+            problem = "is missing"
+        else:
+            problem = str(err["msg"]).removeprefix("Value error, ")
+        hint = HINTS.get(name)
+        lines.append(f"{name} {problem}" + (f": {hint}" if hint else ""))
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""The composition root: builds the bot, its dependencies and the dispatcher.
+
+`python -m bot` and the tests use the same functions, so a test drives exactly what runs in production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.middlewares import UserLocaleMiddleware
+from domain.clock import Clock, SystemClock
+from fsm.storage import DatabaseStorage
+from handlers import build_routers
+from storage.db import create_engine
+from storage.migrate import migrate
+from storage.users import UserRepository
+
+COMMANDS = ("start", "help", "language", "cancel")
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: AsyncEngine
+    clock: Clock
+    translator: Translator
+    users: UserRepository
+    fsm_storage: DatabaseStorage
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def workflow_data(self) -> dict[str, Any]:
+        """What handlers may ask for by parameter name."""
+        s = self.settings
+        return {
+            "settings": s,
+            "clock": self.clock,
+            "tz": s.tz,
+            "translator": self.translator,
+            "users": self.users,
+            "staff_ids": frozenset(s.STAFF_IDS),
+            "operator_name": s.OPERATOR_NAME,
+            "operator_contact": s.OPERATOR_CONTACT,
+            **self.extra,
+        }
+
+    async def close(self) -> None:
+        await self.fsm_storage.close()
+        await self.engine.dispose()
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.BOT_API_URL))
+    return Bot(
+        token=settings.BOT_TOKEN.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def create_deps(settings: Settings, clock: Clock | None = None, *, strict_i18n: bool = False) -> Deps:
+    clock = clock or SystemClock()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.DATABASE_URL)
+    await migrate(engine)
+    translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
+    return Deps(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        translator=translator,
+        users=UserRepository(engine, clock),
+        fsm_storage=DatabaseStorage(engine, clock),
+    )
+
+
+async def set_commands(bot: Bot, translator: Translator) -> None:
+    for code in translator.bundles:
+        await bot.set_my_commands(
+            [BotCommand(command=c, description=translator.get(code, f"cmd-{c}")) for c in COMMANDS],
+            scope=BotCommandScopeDefault(),
+            language_code=code,
+        )
+    default = translator.default
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=translator.get(default, f"cmd-{c}")) for c in COMMANDS],
+        scope=BotCommandScopeDefault(),
+    )
+
+
+def create_dispatcher(deps: Deps) -> Dispatcher:
+    dp = Dispatcher(storage=deps.fsm_storage, events_isolation=SimpleEventIsolation(), **deps.workflow_data())
+    middleware = UserLocaleMiddleware(deps.users, deps.translator)
+    dp.message.outer_middleware(middleware)
+    dp.callback_query.outer_middleware(middleware)
+    dp.include_routers(*build_routers())
+
+    async def on_startup(bot: Bot) -> None:
+        await set_commands(bot, deps.translator)
+
+    dp.startup.register(on_startup)
+    return dp

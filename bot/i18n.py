@@ -1,0 +1,88 @@
+"""Translations over fluent.runtime.
+
+`Translator` loads every `locales/<code>/*.ftl` file once. A handler receives `tr`, a `Tr` bound to the
+person's locale (stored choice > Telegram's language_code > DEFAULT_LOCALE), and calls `tr("key", x=1)`.
+Messages are built without Unicode bidi isolation marks (`use_isolating=False`), since Telegram shows them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SUPPORTED = ("ru", "en")
+
+
+class MissingTranslation(KeyError):
+    pass
+
+
+class Translator:
+    def __init__(self, locales_dir: Path = LOCALES_DIR, default: str = "ru", strict: bool = False) -> None:
+        self.default = default
+        self.strict = strict
+        self.bundles: dict[str, FluentBundle] = {}
+        self.keys: dict[str, set[str]] = {}
+        for code in SUPPORTED:
+            bundle = FluentBundle([code], use_isolating=False)
+            keys: set[str] = set()
+            for path in sorted((locales_dir / code).glob("*.ftl")):
+                resource = FluentResource(path.read_text(encoding="utf-8"))
+                bundle.add_resource(resource)
+                keys.update(
+                    entry.id.name for entry in resource.body if type(entry).__name__ == "Message"
+                )
+            self.bundles[code] = bundle
+            self.keys[code] = keys
+
+    def resolve_locale(self, stored: str | None, telegram_code: str | None) -> str:
+        for candidate in (stored, (telegram_code or "").split("-")[0].lower()):
+            if candidate in self.bundles:
+                return candidate
+        return self.default
+
+    def has(self, locale: str, key: str) -> bool:
+        return key in self.keys.get(locale, ())
+
+    def get(self, locale: str, key: str, **args: Any) -> str:
+        bundle = self.bundles.get(locale) or self.bundles[self.default]
+        if not bundle.has_message(key):
+            if self.strict:
+                raise MissingTranslation(f"{locale}:{key}")
+            log.error("missing translation %s:%s", locale, key)
+            return key
+        message = bundle.get_message(key)
+        if message.value is None:
+            return key
+        text, errors = bundle.format_pattern(message.value, args)
+        if errors:
+            if self.strict:
+                raise MissingTranslation(f"{locale}:{key}: {errors}")
+            log.error("translation %s:%s formatted with errors: %s", locale, key, errors)
+        return str(text)
+
+    def bind(self, locale: str) -> Tr:
+        return Tr(self, locale)
+
+    def all_variants(self, key: str, **args: Any) -> Iterable[str]:
+        return [self.get(code, key, **args) for code in self.bundles]
+
+
+class Tr:
+    """A translator bound to one locale; what handlers receive as `tr`."""
+
+    __slots__ = ("locale", "translator")
+
+    def __init__(self, translator: Translator, locale: str) -> None:
+        self.translator = translator
+        self.locale = locale
+
+    def __call__(self, key: str, **args: Any) -> str:
+        return self.translator.get(self.locale, key, **args)

@@ -1,0 +1,60 @@
+"""Keyboard builders: functions of the translator. Buttons carry CallbackData, never matched by text."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Tr
+
+
+class ConsentCb(CallbackData, prefix="consent"):
+    action: str  # accept | decline | show
+
+
+class LangCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class MenuCb(CallbackData, prefix="menu"):
+    item: str
+
+
+def consent_keyboard(tr: Tr) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.button(text=tr("btn-consent-accept"), callback_data=ConsentCb(action="accept"))
+    b.button(text=tr("btn-consent-decline"), callback_data=ConsentCb(action="decline"))
+    b.adjust(2)
+    return b.as_markup()
+
+
+def language_keyboard(tr: Tr) -> InlineKeyboardMarkup:
+    # Language names are written in their own language, so they read the same in every locale.
+    b = InlineKeyboardBuilder()
+    b.button(text=tr("language-name-ru"), callback_data=LangCb(code="ru"))
+    b.button(text=tr("language-name-en"), callback_data=LangCb(code="en"))
+    b.adjust(2)
+    return b.as_markup()
+
+
+def main_menu(tr: Tr, *, has_consent: bool, extra: list[tuple[str, str]] | None = None) -> InlineKeyboardMarkup:
+    """The main menu. `extra` are (fluent key, menu item) pairs that feature routers contribute,
+    shown only to people who gave consent: a feature that does not work has no button."""
+    b = InlineKeyboardBuilder()
+    if has_consent:
+        for key, item in extra or []:
+            b.row(InlineKeyboardButton(text=tr(key), callback_data=MenuCb(item=item).pack()))
+    else:
+        b.row(InlineKeyboardButton(text=tr("btn-consent-give"), callback_data=ConsentCb(action="show").pack()))
+    b.row(
+        InlineKeyboardButton(text=tr("btn-menu-help"), callback_data=MenuCb(item="help").pack()),
+        InlineKeyboardButton(text=tr("btn-menu-language"), callback_data=MenuCb(item="language").pack()),
+    )
+    return b.as_markup()
+
+
+def back_to_menu(tr: Tr) -> InlineKeyboardMarkup:
+    b = InlineKeyboardBuilder()
+    b.button(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open"))
+    return b.as_markup()

@@ -1,0 +1,1 @@
+"""The rules of ЭМК-бот: pure Python, no aiogram, no database."""

@@ -1,0 +1,1 @@
+"""Conversation states, the ordered step table and the FSM storage on our database."""

@@ -1,0 +1,31 @@
+"""The catch-all, registered last: any message or button the current state does not expect gets a short,
+translated hint about what is expected. Nothing is cleared, so nothing entered is lost."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Tr
+from fsm.states import hint_for
+from handlers.menu import menu_view
+from storage.users import User
+
+router = Router(name="fallback")
+
+
+@router.message()
+async def on_unexpected_message(message: Message, tr: Tr, user: User | None, state: FSMContext) -> None:
+    current = await state.get_state()
+    if current is None:
+        text, kb = await menu_view(tr, user)
+        await message.answer(tr("hint-idle"))
+        await message.answer(text, reply_markup=kb)
+        return
+    await message.answer(tr(hint_for(current)))
+
+
+@router.callback_query()
+async def on_unexpected_button(query: CallbackQuery, tr: Tr) -> None:
+    await query.answer(tr("hint-button-expired"), show_alert=False)

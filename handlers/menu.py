@@ -1,0 +1,15 @@
+"""The main menu: what a person sees after consent, and only buttons that work."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.i18n import Tr
+from bot.keyboards import main_menu
+from storage.users import User
+
+
+async def menu_view(tr: Tr, user: User | None) -> tuple[str, InlineKeyboardMarkup]:
+    has_consent = bool(user and user.has_consent)
+    text = tr("menu-title") if has_consent else tr("menu-title-no-consent")
+    return text, main_menu(tr, has_consent=has_consent, extra=[])

@@ -1,0 +1,1 @@
+"""Persistence: the engine, migrations, repositories and the file store."""
