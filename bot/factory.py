@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -13,7 +14,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import SimpleEventIsolation
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,11 +22,17 @@ from bot.config import Settings
 from bot.i18n import Translator
 from bot.middlewares import UserLocaleMiddleware
 from domain.clock import Clock, SystemClock
+from domain.policy import Policy, load_policy
 from fsm.storage import DatabaseStorage
 from handlers import build_routers
+from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
 from storage.migrate import migrate
+from storage.profiles import ProfileRepository
 from storage.users import UserRepository
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POLICY = ROOT / "config" / "policy.example.toml"
 
 COMMANDS = ("start", "help", "language", "cancel")
 
@@ -36,7 +43,10 @@ class Deps:
     engine: AsyncEngine
     clock: Clock
     translator: Translator
+    cipher: FieldCipher
+    policy: Policy
     users: UserRepository
+    profiles: ProfileRepository
     fsm_storage: DatabaseStorage
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -49,6 +59,8 @@ class Deps:
             "tz": s.tz,
             "translator": self.translator,
             "users": self.users,
+            "profiles": self.profiles,
+            "policy": self.policy,
             "staff_ids": frozenset(s.STAFF_IDS),
             "operator_name": s.OPERATOR_NAME,
             "operator_contact": s.OPERATOR_CONTACT,
@@ -72,6 +84,9 @@ def create_bot(settings: Settings) -> Bot:
 async def create_deps(settings: Settings, clock: Clock | None = None, *, strict_i18n: bool = False) -> Deps:
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    policy = load_policy(settings.POLICY_FILE or DEFAULT_POLICY)
+    key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
+    cipher = FieldCipher(load_or_create_key(key_text, settings.DATA_DIR / "data.key"))
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
@@ -80,8 +95,11 @@ async def create_deps(settings: Settings, clock: Clock | None = None, *, strict_
         engine=engine,
         clock=clock,
         translator=translator,
+        cipher=cipher,
+        policy=policy,
         users=UserRepository(engine, clock),
-        fsm_storage=DatabaseStorage(engine, clock),
+        profiles=ProfileRepository(engine, clock, cipher),
+        fsm_storage=DatabaseStorage(engine, clock, cipher),
     )
 
 

@@ -58,3 +58,12 @@ def back_to_menu(tr: Tr) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open"))
     return b.as_markup()
+
+
+class ApplyCb(CallbackData, prefix="ap"):
+    """A wizard button. `step` is the step the button belongs to, so a press on an old message is
+    recognised as stale instead of acting on the wrong step."""
+
+    action: str  # back | skip | keep | cancel | pick | edit | profile | new | summary | fill
+    step: str = ""
+    value: str = ""

@@ -13,19 +13,57 @@ class ConsentFlow(StatesGroup):
     waiting = State()
 
 
+class Apply(StatesGroup):
+    """The application wizard: one state per step of fsm/steps.py, plus the profile choice and the summary."""
+
+    choose_profile = State()
+    phone = State()
+    email = State()
+    surname = State()
+    name = State()
+    patronymic = State()
+    birth_date = State()
+    sex = State()
+    citizenship = State()
+    address = State()
+    category = State()
+    passport_number = State()
+    passport_issue_date = State()
+    passport_division_code = State()
+    passport_issued_by = State()
+    birth_certificate_number = State()
+    birth_certificate_issue_date = State()
+    snils = State()
+    oms = State()
+    employer_name = State()
+    employer_inn = State()
+    employer_ogrn = State()
+    employer_okpo = State()
+    employer_position = State()
+    employer_start_date = State()
+    summary = State()
+
+
 HINTS: dict[str, str] = {
     ConsentFlow.waiting.state: "hint-consent",
+    Apply.choose_profile.state: "hint-apply-choose-profile",
+    Apply.summary.state: "hint-apply-summary",
 }
 
 IDLE_HINT = "hint-idle"
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply]
     return [state for group in groups for state in group.__all_states__]
 
 
 def hint_for(state: str | None) -> str:
     if state is None:
         return IDLE_HINT
-    return HINTS.get(state, IDLE_HINT)
+    if state in HINTS:
+        return HINTS[state]
+    from fsm.steps import STEP_BY_STATE
+
+    step = STEP_BY_STATE.get(state)
+    return f"hint-apply-{step.kind}" if step else IDLE_HINT

@@ -1,18 +1,37 @@
 """Routers, one module per feature, assembled in order. Order matters: commands that work in every state
-(/cancel, /help, /language) come first; the catch-all that answers unexpected input comes last."""
+(/cancel, /help, /language) come first; the catch-all that answers unexpected input comes last.
+
+Each module declares its handlers on a module-level router (the familiar aiogram style); `build_routers`
+hands out fresh copies, because a router can belong to one dispatcher only and the tests build a new
+dispatcher for every simulated restart.
+"""
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import common, errors, fallback, start
+from handlers import apply, common, errors, fallback, start
+
+ORDER: list[Router] = [
+    errors.router,
+    common.router,
+    start.router,
+    apply.router,
+    fallback.router,
+]
+
+
+def _copy(template: Router) -> Router:
+    fresh = Router(name=template.name)
+    for name, observer in template.observers.items():
+        target = fresh.observers[name]
+        target.handlers.extend(observer.handlers)
+        for middleware in observer.outer_middleware:
+            target.outer_middleware.register(middleware)
+        for middleware in observer.middleware:
+            target.middleware.register(middleware)
+    return fresh
 
 
 def build_routers() -> list[Router]:
-    return [
-        errors.router,
-        common.router,
-        start.router,
-        # feature routers go here, in menu order
-        fallback.router,
-    ]
+    return [_copy(r) for r in ORDER]

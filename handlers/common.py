@@ -7,21 +7,24 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Translator, Tr
+from bot.i18n import Tr, Translator
 from bot.keyboards import LangCb, MenuCb, back_to_menu, language_keyboard
 from handlers.menu import menu_view
 from handlers.ui import reply_or_edit
+from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
 router = Router(name="common")
 
 
 @router.message(Command("cancel"))
-async def on_cancel(message: Message, tr: Tr, user: User, state: FSMContext) -> None:
+async def on_cancel(
+    message: Message, tr: Tr, user: User, state: FSMContext, profiles: ProfileRepository
+) -> None:
     current = await state.get_state()
     await state.set_state(None)
     await message.answer(tr("cancel-done") if current else tr("cancel-nothing"))
-    text, kb = await menu_view(tr, user)
+    text, kb = await menu_view(tr, user, profiles)
     await message.answer(text, reply_markup=kb)
 
 
@@ -55,6 +58,7 @@ async def on_language_chosen(
     users: UserRepository,
     translator: Translator,
     state: FSMContext,
+    profiles: ProfileRepository,
 ) -> None:
     if callback_data.code not in translator.bundles:
         await query.answer()
@@ -64,5 +68,5 @@ async def on_language_chosen(
     await query.answer(tr("language-set"))
     await reply_or_edit(query, tr("language-set"))
     if await state.get_state() is None:
-        text, kb = await menu_view(tr, user)
+        text, kb = await menu_view(tr, user, profiles)
         await reply_or_edit(query, text, kb, new=True)

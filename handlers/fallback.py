@@ -10,16 +10,19 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import Tr
 from fsm.states import hint_for
 from handlers.menu import menu_view
+from storage.profiles import ProfileRepository
 from storage.users import User
 
 router = Router(name="fallback")
 
 
 @router.message()
-async def on_unexpected_message(message: Message, tr: Tr, user: User | None, state: FSMContext) -> None:
+async def on_unexpected_message(
+    message: Message, tr: Tr, user: User | None, state: FSMContext, profiles: ProfileRepository
+) -> None:
     current = await state.get_state()
     if current is None:
-        text, kb = await menu_view(tr, user)
+        text, kb = await menu_view(tr, user, profiles)
         await message.answer(tr("hint-idle"))
         await message.answer(text, reply_markup=kb)
         return

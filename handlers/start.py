@@ -15,6 +15,7 @@ from domain.consent import CONSENT_VERSION, RETENTION_YEARS
 from fsm.states import ConsentFlow
 from handlers.menu import menu_view
 from handlers.ui import fmt_date, reply_or_edit
+from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
 router = Router(name="start")
@@ -52,12 +53,13 @@ async def on_start(
     state: FSMContext,
     operator_name: str | None,
     operator_contact: str | None,
+    profiles: ProfileRepository,
 ) -> None:
     name = html.quote(message.from_user.first_name if message.from_user else "")
     await message.answer(tr("start-greeting", name=name) + "\n\n" + tr("start-not-gosuslugi"))
     if user.has_consent and user.consent_version == CONSENT_VERSION:
         await state.set_state(None)
-        text, kb = await menu_view(tr, user)
+        text, kb = await menu_view(tr, user, profiles)
         await message.answer(text, reply_markup=kb)
         return
     await ask_consent(message, tr, state, operator_name, operator_contact)
@@ -73,30 +75,36 @@ async def on_consent_show(
 
 @router.callback_query(ConsentCb.filter(F.action == "accept"))
 async def on_consent_accept(
-    query: CallbackQuery, tr: Tr, user: User, users: UserRepository, state: FSMContext, tz: ZoneInfo
+    query: CallbackQuery,
+    tr: Tr,
+    user: User,
+    users: UserRepository,
+    state: FSMContext,
+    tz: ZoneInfo,
+    profiles: ProfileRepository,
 ) -> None:
     user = await users.accept_consent(user.telegram_id, CONSENT_VERSION)
     await state.set_state(None)
     await query.answer()
     await reply_or_edit(query, tr("consent-accepted", date=fmt_date(user.consent_at, tr, tz)))
-    text, kb = await menu_view(tr, user)
+    text, kb = await menu_view(tr, user, profiles)
     await reply_or_edit(query, text, kb, new=True)
 
 
 @router.callback_query(ConsentCb.filter(F.action == "decline"))
 async def on_consent_decline(
-    query: CallbackQuery, tr: Tr, user: User, users: UserRepository, state: FSMContext
+    query: CallbackQuery, tr: Tr, user: User, users: UserRepository, state: FSMContext, profiles: ProfileRepository
 ) -> None:
     user = await users.decline_consent(user.telegram_id)
     await state.set_state(None)
     await query.answer()
     await reply_or_edit(query, tr("consent-declined"))
-    text, kb = await menu_view(tr, user)
+    text, kb = await menu_view(tr, user, profiles)
     await reply_or_edit(query, text, kb, new=True)
 
 
 @router.callback_query(MenuCb.filter(F.item == "open"))
-async def on_menu_open(query: CallbackQuery, tr: Tr, user: User) -> None:
+async def on_menu_open(query: CallbackQuery, tr: Tr, user: User, profiles: ProfileRepository) -> None:
     await query.answer()
-    text, kb = await menu_view(tr, user)
+    text, kb = await menu_view(tr, user, profiles)
     await reply_or_edit(query, text, kb)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, String, Table, Text
 
 from storage.db import UTCDateTime
 
@@ -36,5 +36,23 @@ fsm_records = Table(
     Column("state", String(200), nullable=True),
     Column("data", Text, nullable=False, server_default="{}"),
     Column("version", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "owner_id",
+        BigInteger,
+        ForeignKey("users.telegram_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("relation", String(16), nullable=False),
+    Column("data", Text, nullable=False),  # the Draft as JSON, encrypted (AES-GCM, context "profile")
+    Column("step", String(64), nullable=True),  # where the person left the wizard
+    Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,81 @@
+"""The applicant's draft: everything the wizard collects, as one pydantic model.
+
+It is saved (encrypted) after every step, so «Отмена», a restart or «Изменить» never lose anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    CHILD = "child"
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Citizenship(StrEnum):
+    RU = "ru"
+    OTHER = "other"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Passport(_Part):
+    series: str | None = None
+    number: str | None = None
+    issue_date: date | None = None
+    division_code: str | None = None
+    issued_by: str | None = None
+
+
+class BirthCertificate(_Part):
+    series: str | None = None
+    number: str | None = None
+    issue_date: date | None = None
+
+
+class Employer(_Part):
+    name: str | None = None
+    inn: str | None = None
+    ogrn: str | None = None
+    okpo: str | None = None
+    okpo_skipped: bool = False
+    position: str | None = None
+    start_date: date | None = None
+
+
+class Draft(_Part):
+    relation: Relation = Relation.SELF
+    phone: str | None = None
+    email: str | None = None
+    email_skipped: bool = False
+    surname: str | None = None
+    name: str | None = None
+    patronymic: str | None = None
+    patronymic_skipped: bool = False
+    birth_date: date | None = None
+    sex: Sex | None = None
+    citizenship: Citizenship | None = None
+    postal_index: str | None = None
+    address: str | None = None
+    category: str | None = None
+    passport: Passport = Passport()
+    birth_certificate: BirthCertificate = BirthCertificate()
+    snils: str | None = None
+    oms_kind: str | None = None
+    oms_number: str | None = None
+    employer: Employer = Employer()
+    employer_skipped: bool = False
+
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)

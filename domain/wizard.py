@@ -1,0 +1,250 @@
+"""What each application step accepts and where it puts it: pure rules over `Draft`.
+
+The order of the steps (and their states and prompts) is the step table in `fsm/steps.py`; this module
+knows, for each step key, how to check an answer, whether the step applies to this applicant (a child
+under 14 has a birth certificate instead of a passport) and whether it is already filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from domain import identifiers as ids
+from domain import person
+from domain.applicant import Citizenship, Draft, Relation, Sex
+from domain.issues import Checked, Issue, error
+
+StepKind = Literal["text", "contact", "choice"]
+
+
+@dataclass(frozen=True)
+class Context:
+    today: date
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    draft: Draft | None  # the updated draft, None when the answer was rejected
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.draft is not None
+
+
+Getter = Callable[[Draft], Any]
+Setter = Callable[[Draft, Any], Draft]
+
+
+def _always(_d: Draft, _c: Context) -> bool:
+    return True
+
+
+def _adult_document(d: Draft, c: Context) -> bool:
+    return d.birth_date is None or not person.needs_birth_certificate(d.birth_date, c.today)
+
+
+def _child_document(d: Draft, c: Context) -> bool:
+    return d.birth_date is not None and person.needs_birth_certificate(d.birth_date, c.today)
+
+
+def _employer(d: Draft, _c: Context) -> bool:
+    return not d.employer_skipped
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    section: str
+    kind: StepKind
+    get: Getter
+    set: Setter
+    check: Callable[[str, Draft, Context], Checked[Any]] | None = None
+    optional: bool = False
+    skip: Setter | None = None  # what «Пропустить» records
+    applies: Callable[[Draft, Context], bool] = _always
+    choices: Callable[[Context], tuple[str, ...]] = field(default=lambda _c: ())
+
+    def filled(self, d: Draft) -> bool:
+        return self.get(d) is not None
+
+
+def _upd(d: Draft, **values: Any) -> Draft:
+    return d.model_copy(update=values)
+
+
+def _upd_part(d: Draft, part: str, **values: Any) -> Draft:
+    return _upd(d, **{part: getattr(d, part).model_copy(update=values)})
+
+
+def _birth_date(raw: str, d: Draft, c: Context) -> Checked[date]:
+    checked = person.check_birth_date(raw, c.today)
+    if checked.ok and checked.value is not None and d.relation is Relation.CHILD:
+        if not person.is_minor(checked.value, c.today):
+            return Checked.bad(error("birth-date-child-adult"))
+    return checked
+
+
+def _passport_number(raw: str, _d: Draft, _c: Context) -> Checked[Any]:
+    return ids.check_passport_number(raw)
+
+
+def _needs_birth(d: Draft) -> date:
+    # The birth date is asked before the document, so it is always there when these steps run.
+    assert d.birth_date is not None
+    return d.birth_date
+
+
+def _employer_start(raw: str, d: Draft, c: Context) -> Checked[date]:
+    checked = person.parse_date(raw)
+    if checked.ok and checked.value is not None and d.birth_date and checked.value <= d.birth_date:
+        return Checked.bad(error("employer-start-before-birth"))
+    return checked
+
+
+def _free_text(code: str, limit: int = 200) -> Callable[[str, Draft, Context], Checked[str]]:
+    def check(raw: str, _d: Draft, _c: Context) -> Checked[str]:
+        text = person.collapse_spaces(raw)
+        if not 2 <= len(text) <= limit:
+            return Checked.bad(error(code, limit=limit))
+        return Checked.good(text)
+
+    return check
+
+
+RULES: dict[str, Rule] = {
+    r.key: r
+    for r in [
+        Rule("phone", "contacts", "contact", lambda d: d.phone, lambda d, v: _upd(d, phone=v)),
+        Rule(
+            "email", "contacts", "text", lambda d: d.email if not d.email_skipped else "",
+            lambda d, v: _upd(d, email=v, email_skipped=False),
+            check=lambda raw, _d, _c: person.check_email(raw), optional=True,
+            skip=lambda d, _v: _upd(d, email=None, email_skipped=True),
+        ),
+        Rule("surname", "person", "text", lambda d: d.surname, lambda d, v: _upd(d, surname=v),
+             check=lambda raw, _d, _c: person.check_name_part(raw, "surname")),
+        Rule("name", "person", "text", lambda d: d.name, lambda d, v: _upd(d, name=v),
+             check=lambda raw, _d, _c: person.check_name_part(raw, "name")),
+        Rule(
+            "patronymic", "person", "text", lambda d: d.patronymic if not d.patronymic_skipped else "",
+            lambda d, v: _upd(d, patronymic=v, patronymic_skipped=False),
+            check=lambda raw, _d, _c: person.check_name_part(raw, "patronymic"), optional=True,
+            skip=lambda d, _v: _upd(d, patronymic=None, patronymic_skipped=True),
+        ),
+        Rule("birth_date", "person", "text", lambda d: d.birth_date, lambda d, v: _upd(d, birth_date=v),
+             check=_birth_date),
+        Rule("sex", "person", "choice", lambda d: d.sex, lambda d, v: _upd(d, sex=Sex(v)),
+             choices=lambda _c: tuple(s.value for s in Sex)),
+        Rule("citizenship", "person", "choice", lambda d: d.citizenship,
+             lambda d, v: _upd(d, citizenship=Citizenship(v)),
+             choices=lambda _c: tuple(c.value for c in Citizenship)),
+        Rule("address", "person", "text", lambda d: d.address,
+             lambda d, v: _upd(d, address=v.text, postal_index=v.postal_index),
+             check=lambda raw, _d, _c: person.check_address(raw)),
+        Rule("category", "person", "choice", lambda d: d.category, lambda d, v: _upd(d, category=v),
+             choices=lambda c: c.categories),
+        Rule("passport_number", "document", "text", lambda d: d.passport.number,
+             lambda d, v: _upd_part(d, "passport", series=v.series, number=v.number),
+             check=_passport_number, applies=_adult_document),
+        Rule("passport_issue_date", "document", "text", lambda d: d.passport.issue_date,
+             lambda d, v: _upd_part(d, "passport", issue_date=v),
+             check=lambda raw, d, c: ids.check_passport_issue_date(raw, _needs_birth(d), c.today),
+             applies=_adult_document),
+        Rule("passport_division_code", "document", "text", lambda d: d.passport.division_code,
+             lambda d, v: _upd_part(d, "passport", division_code=v),
+             check=lambda raw, _d, _c: ids.check_division_code(raw), applies=_adult_document),
+        Rule("passport_issued_by", "document", "text", lambda d: d.passport.issued_by,
+             lambda d, v: _upd_part(d, "passport", issued_by=v),
+             check=lambda raw, _d, _c: ids.check_issued_by(raw), applies=_adult_document),
+        Rule("birth_certificate_number", "document", "text", lambda d: d.birth_certificate.number,
+             lambda d, v: _upd_part(d, "birth_certificate", series=v.series, number=v.number),
+             check=lambda raw, _d, _c: ids.check_birth_certificate(raw), applies=_child_document),
+        Rule("birth_certificate_issue_date", "document", "text", lambda d: d.birth_certificate.issue_date,
+             lambda d, v: _upd_part(d, "birth_certificate", issue_date=v),
+             check=lambda raw, d, c: ids.check_birth_certificate_issue_date(raw, _needs_birth(d), c.today),
+             applies=_child_document),
+        Rule("snils", "snils", "text", lambda d: d.snils, lambda d, v: _upd(d, snils=v),
+             check=lambda raw, _d, _c: ids.check_snils(raw)),
+        Rule("oms", "oms", "text", lambda d: d.oms_number,
+             lambda d, v: _upd(d, oms_kind=v.kind, oms_number=v.number),
+             check=lambda raw, _d, _c: ids.check_oms(raw)),
+        Rule(
+            "employer_name", "employer", "text",
+            lambda d: d.employer.name if not d.employer_skipped else "",
+            lambda d, v: _upd_part(_upd(d, employer_skipped=False), "employer", name=v),
+            check=_free_text("employer-name-length"), optional=True,
+            skip=lambda d, _v: _upd(d, employer_skipped=True),
+        ),
+        Rule("employer_inn", "employer", "text", lambda d: d.employer.inn,
+             lambda d, v: _upd_part(d, "employer", inn=v),
+             check=lambda raw, _d, _c: ids.check_inn(raw), applies=_employer),
+        Rule("employer_ogrn", "employer", "text", lambda d: d.employer.ogrn,
+             lambda d, v: _upd_part(d, "employer", ogrn=v),
+             check=lambda raw, _d, _c: ids.check_ogrn(raw), applies=_employer),
+        Rule(
+            "employer_okpo", "employer", "text",
+            lambda d: d.employer.okpo if not d.employer.okpo_skipped else "",
+            lambda d, v: _upd_part(d, "employer", okpo=v, okpo_skipped=False),
+            check=lambda raw, _d, _c: ids.check_okpo(raw), optional=True, applies=_employer,
+            skip=lambda d, _v: _upd_part(d, "employer", okpo=None, okpo_skipped=True),
+        ),
+        Rule("employer_position", "employer", "text", lambda d: d.employer.position,
+             lambda d, v: _upd_part(d, "employer", position=v),
+             check=_free_text("employer-position-length", 120), applies=_employer),
+        Rule("employer_start_date", "employer", "text", lambda d: d.employer.start_date,
+             lambda d, v: _upd_part(d, "employer", start_date=v),
+             check=_employer_start, applies=_employer),
+    ]
+}
+
+SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer")
+
+
+def answer_text(key: str, raw: str, draft: Draft, ctx: Context) -> Outcome:
+    rule = RULES[key]
+    assert rule.check is not None, f"step {key} takes no text"
+    checked = rule.check(raw, draft, ctx)
+    if not checked.ok:
+        return Outcome(None, checked.issues)
+    return Outcome(rule.set(draft, checked.value), checked.issues)
+
+
+def answer_choice(key: str, value: str, draft: Draft, ctx: Context) -> Outcome:
+    rule = RULES[key]
+    if value not in rule.choices(ctx):
+        return Outcome(None, (error("choice-unknown"),))
+    return Outcome(rule.set(draft, value))
+
+
+def answer_contact(phone_number: str, contact_user_id: int | None, sender_id: int, draft: Draft) -> Outcome:
+    """Only the person's own contact is accepted (Telegram fills contact.user_id for it)."""
+    if contact_user_id != sender_id:
+        return Outcome(None, (error("phone-not-own"),))
+    checked = person.check_phone(phone_number)
+    if not checked.ok:
+        return Outcome(None, checked.issues)
+    return Outcome(RULES["phone"].set(draft, checked.value), checked.issues)
+
+
+def skip(key: str, draft: Draft) -> Draft:
+    rule = RULES[key]
+    if not rule.optional or rule.skip is None:
+        raise ValueError(f"step {key} cannot be skipped")
+    return rule.skip(draft, None)
+
+
+def applies(key: str, draft: Draft, ctx: Context) -> bool:
+    return RULES[key].applies(draft, ctx)
+
+
+def missing(order: list[str], draft: Draft, ctx: Context) -> list[str]:
+    """Required steps that apply to this applicant and are still empty, in step order."""
+    return [
+        k for k in order
+        if not RULES[k].optional and RULES[k].applies(draft, ctx) and not RULES[k].filled(draft)
+    ]

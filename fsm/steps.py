@@ -1,0 +1,115 @@
+"""The application wizard's step table: the one place that says which steps there are and in what order.
+
+Each row names a step (its rules are `domain.wizard.RULES[key]`), its state, and its prompt
+(`apply-<key>-ask` in locales). Adding, removing or reordering a step is a one-line change here
+(plus its rule in domain/wizard.py and its texts in locales/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.fsm.state import State
+
+from domain import wizard
+from domain.applicant import Draft
+from fsm.states import Apply
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    state: State
+
+    @property
+    def rule(self) -> wizard.Rule:
+        return wizard.RULES[self.key]
+
+    @property
+    def kind(self) -> str:
+        return self.rule.kind
+
+    @property
+    def section(self) -> str:
+        return self.rule.section
+
+    @property
+    def optional(self) -> bool:
+        return self.rule.optional
+
+    @property
+    def prompt_key(self) -> str:
+        return "apply-" + self.key.replace("_", "-") + "-ask"
+
+
+STEPS: list[Step] = [
+    Step("phone", Apply.phone),
+    Step("email", Apply.email),
+    Step("surname", Apply.surname),
+    Step("name", Apply.name),
+    Step("patronymic", Apply.patronymic),
+    Step("birth_date", Apply.birth_date),
+    Step("sex", Apply.sex),
+    Step("citizenship", Apply.citizenship),
+    Step("address", Apply.address),
+    Step("category", Apply.category),
+    Step("passport_number", Apply.passport_number),
+    Step("passport_issue_date", Apply.passport_issue_date),
+    Step("passport_division_code", Apply.passport_division_code),
+    Step("passport_issued_by", Apply.passport_issued_by),
+    Step("birth_certificate_number", Apply.birth_certificate_number),
+    Step("birth_certificate_issue_date", Apply.birth_certificate_issue_date),
+    Step("snils", Apply.snils),
+    Step("oms", Apply.oms),
+    Step("employer_name", Apply.employer_name),
+    Step("employer_inn", Apply.employer_inn),
+    Step("employer_ogrn", Apply.employer_ogrn),
+    Step("employer_okpo", Apply.employer_okpo),
+    Step("employer_position", Apply.employer_position),
+    Step("employer_start_date", Apply.employer_start_date),
+]
+
+STEP_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
+STEP_BY_STATE: dict[str, Step] = {s.state.state: s for s in STEPS if s.state.state}
+ORDER: list[str] = [s.key for s in STEPS]
+
+
+def applicable(draft: Draft, ctx: wizard.Context) -> list[Step]:
+    return [s for s in STEPS if s.rule.applies(draft, ctx)]
+
+
+def next_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
+    """The step after `key` that applies to this applicant; None after the last (→ summary)."""
+    idx = ORDER.index(key)
+    for step in STEPS[idx + 1 :]:
+        if step.rule.applies(draft, ctx):
+            return step
+    return None
+
+
+def prev_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
+    idx = ORDER.index(key)
+    for step in reversed(STEPS[:idx]):
+        if step.rule.applies(draft, ctx):
+            return step
+    return None
+
+
+def progress(key: str, draft: Draft, ctx: wizard.Context) -> tuple[int, int]:
+    steps = [s.key for s in applicable(draft, ctx)]
+    return (steps.index(key) + 1 if key in steps else 1), len(steps)
+
+
+def first_unfilled(draft: Draft, ctx: wizard.Context) -> Step | None:
+    for step in applicable(draft, ctx):
+        if not step.rule.filled(draft):
+            return step
+    return None
+
+
+def first_of_section(section: str, draft: Draft, ctx: wizard.Context) -> Step:
+    return next(s for s in applicable(draft, ctx) if s.section == section)
+
+
+def missing(draft: Draft, ctx: wizard.Context) -> list[Step]:
+    return [STEP_BY_KEY[k] for k in wizard.missing(ORDER, draft, ctx)]

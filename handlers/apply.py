@@ -1,0 +1,283 @@
+"""The application wizard (steps 1–5 and 7): one generic route per input kind, driven by fsm/steps.py.
+
+A typed answer, a shared contact or a pressed choice is checked by domain/wizard.py; a good answer is
+saved to the person's profile (encrypted) before the next step is shown, so a restart resumes exactly here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import BaseMiddleware, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
+
+from bot.i18n import Tr
+from bot.keyboards import ApplyCb, MenuCb
+from domain import wizard
+from domain.applicant import Draft, Relation
+from domain.clock import Clock
+from domain.policy import Policy
+from fsm.states import Apply
+from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step, first_unfilled, next_step, prev_step
+from handlers import apply_views as views
+from handlers.menu import menu_view
+from handlers.ui import reply_or_edit
+from storage.profiles import Profile, ProfileRepository
+from storage.users import User
+
+router = Router(name="apply")
+
+TEXT_STATES = [s.state for s in STEPS if s.kind == "text"]
+CONTACT_STATES = [s.state for s in STEPS if s.kind == "contact"]
+
+
+def context(policy: Policy, clock: Clock, tz: ZoneInfo) -> wizard.Context:
+    return wizard.Context(today=clock.now().astimezone(tz).date(), categories=tuple(policy.enabled_categories()))
+
+
+def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
+    titles = {}
+    for code in policy.enabled_categories():
+        category = policy.category(code)
+        override = category.title_ru if tr.locale == "ru" else category.title_en
+        titles[code] = override or tr(f"category-{code.replace('_', '-')}")
+    return titles
+
+
+class Wizard:
+    """What one update needs to move the wizard: built per update from injected dependencies."""
+
+    def __init__(
+        self, tr: Tr, state: FSMContext, user: User, profiles: ProfileRepository, policy: Policy, clock: Clock,
+        tz: ZoneInfo,
+    ) -> None:
+        self.tr, self.state, self.user, self.profiles = tr, state, user, profiles
+        self.ctx = context(policy, clock, tz)
+        self.categories = category_titles(policy, tr)
+
+    async def profile(self) -> Profile | None:
+        data = await self.state.get_data()
+        pid = data.get("profile_id")
+        return await self.profiles.get(int(pid), self.user.telegram_id) if pid is not None else None
+
+    async def show(self, target: Message | CallbackQuery, step: Step, draft: Draft, prefix: str = "") -> None:
+        await self.state.set_state(step.state)
+        text, kb = views.prompt(self.tr, step, draft, self.ctx, self.categories)
+        if prefix:
+            text = prefix + "\n\n" + text
+        if step.kind == "contact":
+            message = target.message if isinstance(target, CallbackQuery) else target
+            if isinstance(message, Message):
+                await message.answer(text, reply_markup=views.contact_keyboard(self.tr))
+                await message.answer(self.tr("apply-phone-nav"), reply_markup=kb)
+            return
+        await reply_or_edit(target, text, kb, new=isinstance(target, Message) or bool(prefix))
+
+    async def show_summary(self, target: Message | CallbackQuery, draft: Draft, prefix: str = "") -> None:
+        await self.state.set_state(Apply.summary)
+        await self.state.update_data(editing=False)
+        text, kb = views.summary(self.tr, draft, self.ctx, self.categories)
+        if prefix:
+            text = prefix + "\n\n" + text
+        await reply_or_edit(target, text, kb, new=isinstance(target, Message) or bool(prefix))
+
+    async def advance(
+        self, target: Message | CallbackQuery, profile: Profile, step: Step, draft: Draft, prefix: str = ""
+    ) -> None:
+        """Save the draft and show what comes after `step`: the next step, or the summary."""
+        editing = bool((await self.state.get_data()).get("editing"))
+        nxt = next_step(step.key, draft, self.ctx)
+        if nxt is not None and editing and nxt.section != step.section:
+            nxt = None
+        if nxt is None:
+            gap = None if editing else first_unfilled(draft, self.ctx)
+            await self.profiles.save(profile, draft, gap.key if gap else "summary")
+            if gap is not None and gap.key != step.key and STEPS.index(gap) > STEPS.index(step):
+                await self.show(target, gap, draft, prefix)
+                return
+            await self.show_summary(target, draft, prefix)
+            return
+        await self.profiles.save(profile, draft, nxt.key)
+        await self.show(target, nxt, draft, prefix)
+
+    async def resume(self, target: Message | CallbackQuery, profile: Profile) -> None:
+        await self.state.update_data(profile_id=profile.id, editing=False)
+        step = STEP_BY_KEY.get(profile.step or "") or first_unfilled(profile.draft, self.ctx)
+        if step is None or not step.rule.applies(profile.draft, self.ctx):
+            step = first_unfilled(profile.draft, self.ctx)
+        if step is None:
+            await self.show_summary(target, profile.draft)
+        else:
+            await self.show(target, step, profile.draft)
+
+
+class WizardMiddleware(BaseMiddleware):
+    """Builds the per-update `wiz` for this router's handlers from what the dispatcher injects."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if data.get("user") is not None:
+            data["wiz"] = Wizard(
+                data["tr"], data["state"], data["user"], data["profiles"], data["policy"], data["clock"], data["tz"]
+            )
+        return await handler(event, data)
+
+
+router.message.middleware(WizardMiddleware())
+router.callback_query.middleware(WizardMiddleware())
+
+
+@router.callback_query(MenuCb.filter(F.item == "apply"))
+async def on_apply(query: CallbackQuery, tr: Tr, user: User, profiles: ProfileRepository, state: FSMContext) -> None:
+    await query.answer()
+    if not user.has_consent:
+        await reply_or_edit(query, tr("error-need-consent"))
+        return
+    await state.set_state(Apply.choose_profile)
+    text, kb = views.profiles_view(tr, await profiles.list_for(user.telegram_id))
+    await reply_or_edit(query, text, kb)
+
+
+@router.callback_query(ApplyCb.filter(F.action == "new"))
+async def on_new_profile(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    await query.answer()
+    if not wiz.user.has_consent:
+        return
+    relation = Relation.CHILD if callback_data.value == "child" else Relation.SELF
+    profile = await wiz.profiles.create(wiz.user.telegram_id, relation)
+    await wiz.resume(query, profile)
+
+
+@router.callback_query(ApplyCb.filter(F.action == "profile"))
+async def on_pick_profile(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    await query.answer()
+    profile = await wiz.profiles.get(int(callback_data.value), wiz.user.telegram_id)
+    if profile is None or not wiz.user.has_consent:
+        await reply_or_edit(query, wiz.tr("hint-button-expired"))
+        return
+    await wiz.resume(query, profile)
+
+
+async def _current(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> tuple[Profile, Step] | None:
+    """The profile and step a button press belongs to; None (and a hint) when the button is stale."""
+    profile = await wiz.profile()
+    current = await wiz.state.get_state()
+    step = STEP_BY_STATE.get(current or "")
+    if profile is None or step is None or step.key != callback_data.step:
+        await query.answer(wiz.tr("hint-button-expired"))
+        return None
+    await query.answer()
+    return profile, step
+
+
+@router.message(StateFilter(*TEXT_STATES), F.text)
+async def on_text(message: Message, wiz: Wizard) -> None:
+    step = STEP_BY_STATE[await wiz.state.get_state() or ""]
+    profile = await wiz.profile()
+    if profile is None:
+        await wiz.state.set_state(None)
+        return
+    outcome = wizard.answer_text(step.key, message.text or "", profile.draft, wiz.ctx)
+    await _after_answer(message, wiz, profile, step, outcome)
+
+
+@router.message(StateFilter(*CONTACT_STATES), F.contact)
+async def on_contact(message: Message, wiz: Wizard) -> None:
+    step = STEP_BY_STATE[await wiz.state.get_state() or ""]
+    profile = await wiz.profile()
+    if profile is None or message.contact is None or message.from_user is None:
+        return
+    outcome = wizard.answer_contact(
+        message.contact.phone_number, message.contact.user_id, message.from_user.id, profile.draft
+    )
+    if outcome.ok:
+        await message.answer(wiz.tr("apply-phone-saved"), reply_markup=ReplyKeyboardRemove())
+    await _after_answer(message, wiz, profile, step, outcome)
+
+
+async def _after_answer(
+    target: Message | CallbackQuery, wiz: Wizard, profile: Profile, step: Step, outcome: wizard.Outcome
+) -> None:
+    notes = views.issues_text(wiz.tr, outcome.issues)
+    if outcome.draft is None:
+        text, kb = views.prompt(wiz.tr, step, profile.draft, wiz.ctx, wiz.categories)
+        await reply_or_edit(target, notes + "\n\n" + text, kb, new=True)
+        return
+    await wiz.advance(target, profile, step, outcome.draft, notes)
+
+
+@router.callback_query(ApplyCb.filter(F.action == "pick"))
+async def on_pick(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    found = await _current(query, callback_data, wiz)
+    if found is None:
+        return
+    profile, step = found
+    outcome = wizard.answer_choice(step.key, callback_data.value, profile.draft, wiz.ctx)
+    await _after_answer(query, wiz, profile, step, outcome)
+
+
+@router.callback_query(ApplyCb.filter(F.action.in_({"skip", "keep"})))
+async def on_skip_or_keep(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    found = await _current(query, callback_data, wiz)
+    if found is None:
+        return
+    profile, step = found
+    if callback_data.action == "skip" and step.optional:
+        draft = wizard.skip(step.key, profile.draft)
+    elif callback_data.action == "keep" and step.rule.filled(profile.draft):
+        draft = profile.draft
+    else:
+        return
+    await wiz.advance(query, profile, step, draft)
+
+
+@router.callback_query(ApplyCb.filter(F.action == "back"))
+async def on_back(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    found = await _current(query, callback_data, wiz)
+    if found is None:
+        return
+    profile, step = found
+    editing = bool((await wiz.state.get_data()).get("editing"))
+    prev = prev_step(step.key, profile.draft, wiz.ctx)
+    if editing and (prev is None or prev.section != step.section):
+        await wiz.show_summary(query, profile.draft)
+        return
+    if prev is None:
+        await wiz.state.set_state(Apply.choose_profile)
+        text, kb = views.profiles_view(wiz.tr, await wiz.profiles.list_for(wiz.user.telegram_id))
+        await reply_or_edit(query, text, kb, new=step.kind == "contact")
+        return
+    await wiz.profiles.save(profile, profile.draft, prev.key)
+    await wiz.show(query, prev, profile.draft)
+
+
+@router.callback_query(ApplyCb.filter(F.action == "cancel"))
+async def on_cancel(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    found = await _current(query, callback_data, wiz)
+    if found is None:
+        return
+    await wiz.state.set_state(None)
+    text, kb = await menu_view(wiz.tr, wiz.user, wiz.profiles)
+    await reply_or_edit(query, wiz.tr("apply-cancelled") + "\n\n" + text, kb)
+
+
+@router.callback_query(ApplyCb.filter(F.action.in_({"edit", "fill"})))
+async def on_edit(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -> None:
+    profile = await wiz.profile()
+    if profile is None or await wiz.state.get_state() != Apply.summary.state:
+        await query.answer(wiz.tr("hint-button-expired"))
+        return
+    await query.answer()
+    step = STEP_BY_KEY.get(callback_data.step)
+    if step is None or not step.rule.applies(profile.draft, wiz.ctx):
+        return
+    await wiz.state.update_data(editing=True)
+    await wiz.show(query, step, profile.draft)

@@ -1,0 +1,198 @@
+"""How the wizard looks: prompts with progress and navigation, the summary, masked values.
+
+Pure rendering from the draft and the translator; the routes in handlers/apply.py decide what to show.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiogram import html
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Tr
+from bot.keyboards import ApplyCb, MenuCb
+from domain import wizard
+from domain.applicant import Draft, Relation
+from domain.identifiers import mask_tail
+from domain.issues import Issue, Severity
+from fsm.steps import STEPS, Step, first_of_section, missing, progress
+from storage.profiles import Profile
+
+BAR_CELLS = 10
+
+
+def fmt_day(value: date | None, tr: Tr) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d.%m.%Y") if tr.locale == "ru" else value.isoformat()
+
+
+def progress_line(tr: Tr, n: int, m: int) -> str:
+    filled = round(BAR_CELLS * n / m) if m else 0
+    return tr("apply-progress", n=n, m=m) + " " + "▰" * filled + "▱" * (BAR_CELLS - filled)
+
+
+def issues_text(tr: Tr, issues: tuple[Issue, ...]) -> str:
+    lines = []
+    for issue in issues:
+        marker = "❌" if issue.severity is Severity.ERROR else "⚠️"
+        lines.append(f"{marker} {html.quote(tr(issue.fluent_key, **dict(issue.params)))}")
+    return "\n".join(lines)
+
+
+def choice_label(tr: Tr, key: str, value: str, categories: dict[str, str] | None = None) -> str:
+    if key == "category" and categories and value in categories:
+        return categories[value]
+    return tr(f"choice-{key.replace('_', '-')}-{value.replace('_', '-')}")
+
+
+def current_value(tr: Tr, step: Step, draft: Draft, categories: dict[str, str]) -> str | None:
+    value = step.rule.get(draft)
+    if value is None or value == "":
+        return None
+    return display(tr, step.key, draft, categories)
+
+
+def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
+    """A step's value as the person sees it, identifiers masked."""
+    value: Any = wizard.RULES[key].get(d)
+    if value is None:
+        return "—"
+    if value == "":
+        return tr("apply-value-skipped")
+    match key:
+        case "phone":
+            return mask_tail(value, 2)
+        case "snils":
+            return mask_tail(value, 2)
+        case "oms":
+            return mask_tail(value, 4)
+        case "passport_number":
+            return mask_tail(f"{d.passport.series} {value}", 2)
+        case "birth_certificate_number":
+            return f"{d.birth_certificate.series} {mask_tail(value, 2)}"
+        case "address":
+            return f"{d.postal_index}, {value}"
+        case "sex" | "citizenship" | "category":
+            return choice_label(tr, key, str(value), categories)
+    if isinstance(value, date):
+        return fmt_day(value, tr)
+    return str(value)
+
+
+def nav_row(tr: Tr, step: Step, *, can_keep: bool) -> list[InlineKeyboardButton]:
+    row = [InlineKeyboardButton(text=tr("btn-back"), callback_data=ApplyCb(action="back", step=step.key).pack())]
+    if can_keep:
+        row.append(
+            InlineKeyboardButton(text=tr("btn-keep"), callback_data=ApplyCb(action="keep", step=step.key).pack())
+        )
+    if step.optional:
+        row.append(
+            InlineKeyboardButton(text=tr("btn-skip"), callback_data=ApplyCb(action="skip", step=step.key).pack())
+        )
+    row.append(
+        InlineKeyboardButton(text=tr("btn-cancel"), callback_data=ApplyCb(action="cancel", step=step.key).pack())
+    )
+    return row
+
+
+def prompt(
+    tr: Tr, step: Step, draft: Draft, ctx: wizard.Context, categories: dict[str, str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    n, m = progress(step.key, draft, ctx)
+    parts = [progress_line(tr, n, m), tr(step.prompt_key, child="yes" if draft.relation is Relation.CHILD else "no")]
+    now = current_value(tr, step, draft, categories)
+    if now is not None:
+        parts.append(tr("apply-current-value", value=html.quote(now)))
+    b = InlineKeyboardBuilder()
+    for value in step.rule.choices(ctx):
+        b.row(
+            InlineKeyboardButton(
+                text=choice_label(tr, step.key, value, categories),
+                callback_data=ApplyCb(action="pick", step=step.key, value=value).pack(),
+            )
+        )
+    b.row(*nav_row(tr, step, can_keep=now is not None))
+    return "\n\n".join(parts), b.as_markup()
+
+
+def contact_keyboard(tr: Tr) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=tr("btn-share-contact"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=tr("apply-phone-placeholder"),
+    )
+
+
+def profile_title(tr: Tr, profile: Profile) -> str:
+    name = profile.draft.full_name()
+    who = tr("apply-profile-self") if profile.relation is Relation.SELF else tr("apply-profile-child")
+    return f"{name} ({who})" if name else tr("apply-profile-new", who=who)
+
+
+def profiles_view(tr: Tr, profiles: list[Profile]) -> tuple[str, InlineKeyboardMarkup]:
+    b = InlineKeyboardBuilder()
+    for p in profiles:
+        b.row(
+            InlineKeyboardButton(
+                text=profile_title(tr, p), callback_data=ApplyCb(action="profile", value=str(p.id)).pack()
+            )
+        )
+    new = [("self", "btn-apply-for-self")] if not any(p.relation is Relation.SELF for p in profiles) else []
+    for value, key in [*new, ("child", "btn-apply-for-child")]:
+        b.row(InlineKeyboardButton(text=tr(key), callback_data=ApplyCb(action="new", value=value).pack()))
+    b.row(InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack()))
+    text = tr("apply-choose-profile") if profiles else tr("apply-choose-whom")
+    return text, b.as_markup()
+
+
+def summary(
+    tr: Tr, draft: Draft, ctx: wizard.Context, categories: dict[str, str]
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [html.bold(tr("apply-summary-title"))]
+    sections_present: list[str] = []
+    for section in wizard.SECTIONS:
+        steps = [s for s in STEPS if s.section == section and s.rule.applies(draft, ctx)]
+        if not steps:
+            continue
+        sections_present.append(section)
+        lines.append("")
+        lines.append(html.bold(tr(f"apply-section-{section}")))
+        if section == "employer" and draft.employer_skipped:
+            lines.append(tr("apply-employer-skipped"))
+            continue
+        for s in steps:
+            label = tr(f"apply-field-{s.key.replace('_', '-')}")
+            lines.append(f"{label}: {html.quote(display(tr, s.key, draft, categories))}")
+    gaps = missing(draft, ctx)
+    lines.append("")
+    if gaps:
+        lines.append(html.bold(tr("apply-summary-missing")))
+        lines.extend("• " + tr(f"apply-field-{s.key.replace('_', '-')}") for s in gaps)
+    else:
+        lines.append(tr("apply-summary-complete"))
+    b = InlineKeyboardBuilder()
+    for section in sections_present:
+        first = first_of_section(section, draft, ctx)
+        b.button(
+            text=tr("btn-edit-section", section=tr(f"apply-section-{section}")),
+            callback_data=ApplyCb(action="edit", step=first.key, value=section),
+        )
+    b.adjust(2)
+    if gaps:
+        b.row(
+            InlineKeyboardButton(
+                text=tr("btn-fill-missing"), callback_data=ApplyCb(action="fill", step=gaps[0].key).pack()
+            )
+        )
+    b.row(InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack()))
+    return "\n".join(lines), b.as_markup()

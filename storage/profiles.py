@@ -1,0 +1,83 @@
+"""The profiles repository: the people an account applies for, each with an encrypted draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.applicant import Draft, Relation
+from domain.clock import Clock
+from storage.tables import profiles
+
+_CONTEXT = "profile"
+
+
+class Cipher(Protocol):
+    def encrypt(self, plaintext: str, *, context: str) -> str: ...
+    def decrypt(self, token: str, *, context: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    id: int
+    owner_id: int
+    relation: Relation
+    draft: Draft
+    step: str | None
+
+
+class ProfileRepository:
+    def __init__(self, engine: AsyncEngine, clock: Clock, cipher: Cipher) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.cipher = cipher
+
+    def _seal(self, draft: Draft) -> str:
+        return self.cipher.encrypt(draft.model_dump_json(), context=_CONTEXT)
+
+    def _open(self, row: object) -> Profile:
+        draft = Draft.model_validate_json(self.cipher.decrypt(row.data, context=_CONTEXT))  # type: ignore[attr-defined]
+        return Profile(row.id, row.owner_id, Relation(row.relation), draft, row.step)  # type: ignore[attr-defined]
+
+    async def create(self, owner_id: int, relation: Relation) -> Profile:
+        now = self.clock.now()
+        draft = Draft(relation=relation)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                insert(profiles)
+                .values(owner_id=owner_id, relation=relation.value, data=self._seal(draft), step=None,
+                        created_at=now, updated_at=now)
+                .returning(profiles.c.id)
+            )
+            profile_id = result.scalar_one()
+        return Profile(profile_id, owner_id, relation, draft, None)
+
+    async def get(self, profile_id: int, owner_id: int) -> Profile | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(profiles).where(profiles.c.id == profile_id, profiles.c.owner_id == owner_id)
+                )
+            ).first()
+        return self._open(row) if row is not None else None
+
+    async def list_for(self, owner_id: int) -> list[Profile]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(profiles).where(profiles.c.owner_id == owner_id).order_by(profiles.c.id)
+                )
+            ).all()
+        return [self._open(r) for r in rows]
+
+    async def save(self, profile: Profile, draft: Draft, step: str | None) -> Profile:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(profiles)
+                .where(profiles.c.id == profile.id, profiles.c.owner_id == profile.owner_id)
+                .values(data=self._seal(draft), step=step, updated_at=self.clock.now())
+            )
+        return Profile(profile.id, profile.owner_id, profile.relation, draft, step)

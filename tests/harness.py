@@ -1,0 +1,233 @@
+"""A test harness that talks to the real dispatcher like Telegram does.
+
+`World` builds the bot exactly as `python -m bot` does (same factory), with a temporary database and data
+folder, a fixed clock, and a real `aiogram.Bot` whose HTTP calls go to a fake Bot API server on 127.0.0.1
+(tests/fakes/botapi.py). `Person` is someone in a private chat: they type, press buttons by their label,
+share a contact, send files, and read what the bot answered.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+
+from bot.config import Settings
+from bot.factory import Deps, create_bot, create_deps, create_dispatcher
+from domain.clock import FixedClock
+from tests.fakes.botapi import ApiCall, FakeBotAPI
+from tests.fakes.updates import TgUser, UpdateFactory
+
+TOKEN = "123456789:AAEhBP0av28GBpLrSaZ1XGC3ns5JYUf-kWQ"
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+SENDING = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption", "sendMediaGroup"}
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    return html.unescape(TAG_RE.sub("", text))
+
+
+class ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class World:
+    api: FakeBotAPI
+    data_dir: Path
+    clock: FixedClock = field(default_factory=lambda: FixedClock(START))
+    env: dict[str, Any] = field(default_factory=dict)
+    deps: Deps | None = None
+    dp: Dispatcher | None = None
+    bot: Bot | None = None
+    updates: UpdateFactory | None = None
+    errors: ErrorCollector = field(default_factory=ErrorCollector)
+
+    def settings(self) -> Settings:
+        values: dict[str, Any] = {
+            "BOT_TOKEN": TOKEN,
+            "BOT_API_URL": self.api.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / 'emk.db'}",
+            "DATA_DIR": self.data_dir,
+            "STAFF_IDS": "900001,900002",
+            **self.env,
+        }
+        return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+    async def start(self) -> None:
+        """Start the bot process (again): a new dispatcher, repositories and caches over the same files."""
+        settings = self.settings()
+        self.deps = await create_deps(settings, self.clock, strict_i18n=True)
+        self.dp = create_dispatcher(self.deps)
+        self.bot = create_bot(settings)
+        if self.updates is None:
+            self.updates = UpdateFactory(message_ids=self.api.next_message_id)
+        logging.getLogger().addHandler(self.errors)
+
+    async def stop(self) -> None:
+        logging.getLogger().removeHandler(self.errors)
+        if self.bot is not None:
+            await self.bot.session.close()
+        if self.dp is not None:
+            await self.dp.storage.close()
+            await self.dp.fsm.events_isolation.close()
+        if self.deps is not None:
+            await self.deps.close()
+        self.bot = self.dp = self.deps = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def run_startup(self) -> None:
+        assert self.dp is not None and self.bot is not None
+        await self.dp.emit_startup(bot=self.bot)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        assert self.dp is not None and self.bot is not None
+        self.api.observe_update(update)
+        before = len(self.errors.records)
+        await self.dp.feed_raw_update(self.bot, update)
+        new = self.errors.records[before:]
+        assert not new, f"the bot logged an error: {[r.getMessage() for r in new]}"
+
+    def person(self, user_id: int = 5550001, first_name: str = "Анна", language_code: str | None = "ru") -> Person:
+        return Person(self, TgUser(id=user_id, first_name=first_name, language_code=language_code))
+
+    @contextmanager
+    def expect_errors(self) -> Iterator[list[logging.LogRecord]]:
+        """For tests of the error path itself: errors are collected, not failed on."""
+        before = len(self.errors.records)
+        seen: list[logging.LogRecord] = []
+        original = self.feed
+
+        async def feed(update: dict[str, Any]) -> None:
+            assert self.dp is not None and self.bot is not None
+            self.api.observe_update(update)
+            await self.dp.feed_raw_update(self.bot, update)
+
+        self.feed = feed  # type: ignore[method-assign]
+        try:
+            yield seen
+        finally:
+            self.feed = original  # type: ignore[method-assign]
+            seen.extend(self.errors.records[before:])
+
+
+@dataclass
+class Person:
+    world: World
+    user: TgUser
+    replies: list[str] = field(default_factory=list)  # what the bot sent or edited after the last action
+
+    @property
+    def chat_id(self) -> int:
+        return self.user.id
+
+    @property
+    def updates(self) -> UpdateFactory:
+        assert self.world.updates is not None
+        return self.world.updates
+
+    def _calls_to_me(self, calls: list[ApiCall]) -> list[ApiCall]:
+        return [c for c in calls if c.method in SENDING and str(c.params.get("chat_id")) == str(self.chat_id)]
+
+    async def _act(self, update: dict[str, Any]) -> list[str]:
+        mark = len(self.world.api.calls)
+        await self.world.feed(update)
+        texts = []
+        for call in self._calls_to_me(self.world.api.calls[mark:]):
+            text = call.params.get("text") or call.params.get("caption")
+            if text:
+                texts.append(plain(str(text)))
+        self.replies = texts
+        return texts
+
+    # --- what a person does ------------------------------------------------------------------
+
+    async def send(self, text: str) -> list[str]:
+        return await self._act(self.updates.text(self.user, text))
+
+    async def command(self, name: str) -> list[str]:
+        return await self.send("/" + name.lstrip("/"))
+
+    async def share_contact(self, phone: str = "+79161234567", *, own: bool = True) -> list[str]:
+        return await self._act(
+            self.updates.contact(self.user, phone, contact_user_id=self.user.id if own else self.user.id + 1)
+        )
+
+    async def send_update(self, update: dict[str, Any]) -> list[str]:
+        return await self._act(update)
+
+    async def press(self, label: str) -> list[str]:
+        """Press the button labelled `label` on the latest bot message that has it (inline keyboard),
+        or on the reply keyboard the bot showed last."""
+        for message in reversed(self.world.api.sent_messages(self.chat_id)):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if button.get("text") == label:
+                        return await self._act(
+                            self.updates.callback(self.user, button["callback_data"], message=message)
+                        )
+        keyboard = self.reply_keyboard()
+        for row in keyboard:
+            for button in row:
+                if button.get("text") == label:
+                    if button.get("request_contact"):
+                        return await self.share_contact()
+                    return await self.send(label)
+        raise AssertionError(f"no button {label!r}; visible: {self.buttons()}")
+
+    async def press_on(self, message: dict[str, Any], label: str) -> list[str]:
+        """Press a button on a message as it looked at some earlier moment (a stale button)."""
+        return await self._act(self.updates.click(self.user, message, text=label))
+
+    def last_message(self) -> dict[str, Any]:
+        message = self.world.api.last_message_sent_to(self.chat_id)
+        assert message is not None
+        return message
+
+    # --- what a person sees --------------------------------------------------------------------
+
+    @property
+    def last(self) -> str:
+        assert self.replies, "the bot did not answer"
+        return self.replies[-1]
+
+    @property
+    def said(self) -> str:
+        return "\n".join(self.replies)
+
+    def buttons(self) -> list[str]:
+        """Labels of the inline buttons on the bot's latest message that has any."""
+        for message in reversed(self.world.api.sent_messages(self.chat_id)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard")
+            if rows:
+                return [b["text"] for row in rows for b in row]
+        return []
+
+    def reply_keyboard(self) -> list[list[dict[str, Any]]]:
+        for call in reversed(self.world.api.calls):
+            if str(call.params.get("chat_id")) != str(self.chat_id):
+                continue
+            markup = call.params.get("reply_markup")
+            if isinstance(markup, dict):
+                if "keyboard" in markup:
+                    return list(markup["keyboard"])
+                if markup.get("remove_keyboard"):
+                    return []
+        return []
