@@ -70,7 +70,7 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
         return tr("apply-value-skipped")
     match key:
         case "phone":
-            return mask_tail(value, 2)
+            return mask_phone(value)
         case "snils":
             return mask_tail(value, 2)
         case "oms":
@@ -80,12 +80,19 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
         case "birth_certificate_number":
             return f"{d.birth_certificate.series} {mask_tail(value, 2)}"
         case "address":
-            return f"{d.postal_index}, {value}"
+            return str(value) if d.postal_index and d.postal_index in value else f"{d.postal_index}, {value}"
         case "sex" | "citizenship" | "category":
             return choice_label(tr, key, str(value), categories)
     if isinstance(value, date):
         return fmt_day(value, tr)
     return str(value)
+
+
+def mask_phone(e164: str) -> str:
+    """+79161234567 → +7 9** ***-**-67: enough to recognise one's own number, not to read it."""
+    if len(e164) == 12 and e164.startswith("+79"):
+        return f"+7 9** ***-**-{e164[-2:]}"
+    return mask_tail(e164, 2)
 
 
 def nav_row(tr: Tr, step: Step, *, can_keep: bool) -> list[InlineKeyboardButton]:
