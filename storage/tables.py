@@ -56,3 +56,78 @@ profiles = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), nullable=False),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("kind", String(32), nullable=False),  # photo | passport_main | oms_policy | ... (DocumentKind)
+    Column("sha256", String(64), nullable=False),  # of the bytes the person sent
+    Column("detected_type", String(16), nullable=True),  # jpeg | png | heic | pdf, decided by the bytes
+    Column("size", Integer, nullable=False),
+    Column("pages", Integer, nullable=False, server_default="1"),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("dpi", Integer, nullable=True),
+    Column("checks", Text, nullable=False, server_default="[]"),  # JSON list of issue codes found
+    Column("telegram_file_id", String(255), nullable=True),
+    Column("telegram_file_unique_id", String(64), nullable=True),
+    Column("storage_name", String(64), nullable=False),  # random name under DATA_DIR/files, encrypted bytes
+    Column("status", String(16), nullable=False, server_default="active"),  # active | removed
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),  # ЭМК-2026-000123, never reused
+    Column("year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("owner_id", BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),  # optimistic concurrency
+    Column("snapshot", Text, nullable=False),  # what was submitted, encrypted
+    Column("content_sha256", String(64), nullable=False),  # simple electronic signature: hash
+    Column("signed_by", BigInteger, nullable=False),  # ... who
+    Column("signed_at", UTCDateTime, nullable=False),  # ... when
+    Column("requested_documents", Text, nullable=True),  # JSON list of DocumentKind staff asked for
+    Column("staff_chat_id", BigInteger, nullable=True),
+    Column("staff_message_id", BigInteger, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+application_counters = Table(
+    "application_counters",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", Integer, nullable=False),
+)
+
+status_changes = Table(
+    "status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", Integer, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("from_status", String(32), nullable=True),
+    Column("to_status", String(32), nullable=False),
+    Column("actor", String(16), nullable=False),  # citizen | staff | system
+    Column("actor_id", BigInteger, nullable=True),
+    Column("comment", Text, nullable=True),  # encrypted: a reason may name personal details
+    Column("at", UTCDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", BigInteger, nullable=True),
+    Column("action", String(64), nullable=False),  # staff.take | staff.approve | staff.view_documents | ...
+    Column("application_id", Integer, nullable=True),
+    Column("details", Text, nullable=True),  # codes and ids only, never personal data
+)
