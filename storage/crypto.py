@@ -1,6 +1,7 @@
 """Field encryption at rest: identifiers (passport, СНИЛС, ОМС, birth certificate) under the operator's key.
 
-A value is stored as the token ``v1:<urlsafe base64, no padding, of nonce(12) || AES-256-GCM ciphertext+tag>``.
+A value is stored as the token ``v1:<b64>``, where ``<b64>`` is URL-safe base64 without padding of
+``nonce (12 bytes) || AES-256-GCM ciphertext and tag``.
 The column (``context``, e.g. ``"snils"``) is bound into the associated data, so a token copied into another
 column does not decrypt. Tampering, a wrong key or a wrong context all raise :class:`DecryptionError`.
 

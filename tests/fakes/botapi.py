@@ -29,8 +29,11 @@ What it imitates, beyond returning well-formed results:
   send answers 403) until a "member" update arrives.
 
 Failure injection: :meth:`fail_next` (any status, optional ``retry_after``, or a raw non-JSON body such as a
-502 HTML page), :meth:`block_chat`, :meth:`add_unservable_file`. Unknown methods are recorded and answered
-``{"ok": true, "result": true}``; an unknown ``send*`` method answers a bare Message.
+502 HTML page), :meth:`block_chat`, :meth:`add_unservable_file`, opt-in :meth:`flood_control` (429 with
+``retry_after`` when a sender goes faster than Telegram allows), :attr:`latency`.
+
+Unknown methods are recorded and answered ``{"ok": true, "result": true}``; an unknown ``send*`` method
+answers a bare Message.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import contextlib
 import copy
 import hashlib
 import json
+import math
 import mimetypes
 import re
 import struct
@@ -159,12 +163,14 @@ NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+KICKED_FROM_GROUP = "Forbidden: bot was kicked from the supergroup chat"
+NOT_A_MEMBER = "Forbidden: bot is not a member of the supergroup chat"
 POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 WEBHOOK_CONFLICT = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
-    "webhook first"
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
 )
 
 #: Keys of a Message that carry its content (copied by copyMessage / forwardMessage).
@@ -335,6 +341,43 @@ class _Failure:
     retry_after: int | None
     raw_body: str | None
     times: int
+
+
+class _Bucket:
+    def __init__(self, rate: float, capacity: int, now: float) -> None:
+        self.rate, self.capacity, self.tokens, self.stamp = rate, float(capacity), float(capacity), now
+
+    def refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def wait(self) -> float:
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+class _Flood:
+    """Token buckets: one overall and one per chat; a call takes a token from both or is refused."""
+
+    def __init__(self, rate: float, burst: int, chat_rate: float, chat_burst: int) -> None:
+        self.rate, self.burst, self.chat_rate, self.chat_burst = rate, burst, chat_rate, chat_burst
+        self.overall: _Bucket | None = None
+        self.chats: dict[int, _Bucket] = {}
+
+    def take(self, chat_id: int | None, now: float) -> int | None:
+        """None if allowed (tokens taken), else the whole seconds to wait."""
+        if self.overall is None:
+            self.overall = _Bucket(self.rate, self.burst, now)
+        buckets = [self.overall]
+        if chat_id is not None:
+            buckets.append(self.chats.setdefault(chat_id, _Bucket(self.chat_rate, self.chat_burst, now)))
+        for bucket in buckets:
+            bucket.refill(now)
+        wait = max(bucket.wait() for bucket in buckets)
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        for bucket in buckets:
+            bucket.tokens -= 1
+        return None
 
 
 # --------------------------------------------------------------------------------------------------- HTML
@@ -688,6 +731,7 @@ class FakeBotAPI:
         self.max_poll_timeout = 1.0  # a long-polling getUpdates waits at most this long (seconds)
         self._failures: dict[str, deque[_Failure]] = {}
         self._blocked: dict[int, str] = {}
+        self._flood: _Flood | None = None
         self._pending: list[JSON] = []
         self._last_update_id = 0
         self._allowed_updates: frozenset[str] | None = None
@@ -740,6 +784,23 @@ class FakeBotAPI:
 
     def unblock_chat(self, chat_id: int) -> None:
         self._blocked.pop(chat_id, None)
+
+    def flood_control(
+        self,
+        *,
+        per_second: float = 30.0,
+        burst: int = 30,
+        per_chat_per_second: float = 1.0,
+        chat_burst: int = 3,
+    ) -> None:
+        """Opt in to Telegram-like flood control for sends, edits, copies and forwards.
+
+        Token buckets: overall ``per_second`` (bursts up to ``burst``) and per chat ``per_chat_per_second``
+        (bursts up to ``chat_burst``). A call over the limit answers 429 "Too Many Requests: retry after N"
+        with ``parameters.retry_after`` = N (whole seconds, at least 1), as Telegram does. ``reset()`` turns
+        it off.
+        """
+        self._flood = _Flood(per_second, burst, per_chat_per_second, chat_burst)
 
     # ------------------------------------------------------------------ files
 
@@ -820,11 +881,14 @@ class FakeBotAPI:
             chat = member.get("chat") or {}
             if "id" in chat:
                 self.remember_chat(chat)
+                chat_id = int(chat["id"])
                 status = (member.get("new_chat_member") or {}).get("status")
                 if status == "kicked":
-                    self.block_chat(int(chat["id"]))
+                    self.block_chat(chat_id, BLOCKED if chat_id > 0 else KICKED_FROM_GROUP)
+                elif status == "left" and chat_id < 0:
+                    self.block_chat(chat_id, NOT_A_MEMBER)
                 elif status in ("member", "administrator"):
-                    self.unblock_chat(int(chat["id"]))
+                    self.unblock_chat(chat_id)
 
     def remember_chat(self, chat: JSON) -> None:
         """Use this Chat object in Messages sent to chat["id"]."""
@@ -986,6 +1050,10 @@ class FakeBotAPI:
         chat_id = call.chat_id
         if isinstance(chat_id, int) and chat_id in self._blocked:
             raise ApiError(403, self._blocked[chat_id])
+        if self._flood is not None and name != "sendchataction":
+            wait = self._flood.take(chat_id if isinstance(chat_id, int) else None, time.monotonic())
+            if wait is not None:
+                raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
     # ------------------------------------------------------------------ helpers
 
@@ -1178,9 +1246,10 @@ class FakeBotAPI:
         for index, (w, h) in enumerate(dims):
             is_largest = index == len(dims) - 1
             file_size = total if is_largest else max(1, total * w * h // max(1, largest_area))
-            size_entry = {
-                "file_id": self._make_file_id("photo"),
-                "file_unique_id": self._make_unique_id("photo"),
+            file_id, unique_id = self._make_file_id("photo"), self._make_unique_id("photo")
+            size_entry: JSON = {
+                "file_id": file_id,
+                "file_unique_id": unique_id,
                 "file_size": file_size,
                 "width": w,
                 "height": h,
@@ -1188,9 +1257,7 @@ class FakeBotAPI:
             sizes.append(size_entry)
             if data is not None:  # every size serves the uploaded bytes (Telegram would re-encode them)
                 path = f"photos/file_{self._next_seq()}.jpg"
-                self._register(
-                    StoredFile(size_entry["file_id"], size_entry["file_unique_id"], file_size, path, data)
-                )
+                self._register(StoredFile(file_id, unique_id, file_size, path, data))
         for entry in sizes:
             self._media[entry["file_id"]] = ("photo", sizes)
         return copy.deepcopy(sizes)
