@@ -14,11 +14,11 @@ from typing import Any, Protocol
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.clock import Clock
-from storage.db import upsert
+from storage.db import reading, transaction, upsert
 from storage.tables import fsm_records
 
 
@@ -47,12 +47,13 @@ class DatabaseStorage(BaseStorage):
         self.clock = clock
         self.cipher = cipher
         self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        self._upsert: Any = None
 
     async def _load(self, key: str) -> tuple[str | None, dict[str, Any]]:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             row = (
                 await conn.execute(
                     select(fsm_records.c.state, fsm_records.c.data).where(fsm_records.c.key == key)
@@ -75,23 +76,27 @@ class DatabaseStorage(BaseStorage):
         return value if isinstance(value, dict) else {}
 
     async def _save(self, key: str, state: str | None, data: dict[str, Any]) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                upsert(
+        async with transaction(self.engine) as conn:
+            if self._upsert is None:  # built once: statement construction costs more than the write itself
+                self._upsert = upsert(
                     conn.dialect.name,
                     fsm_records,
-                    {"key": key, "state": state, "data": self._encode(data), "updated_at": self.clock.now()},
+                    {c: bindparam(c) for c in ("key", "state", "data", "updated_at")},
                     key=["key"],
                     update=["state", "data", "updated_at"],
                 )
+            await conn.execute(
+                self._upsert,
+                {"key": key, "state": state, "data": self._encode(data), "updated_at": self.clock.now()},
             )
         self._cache[key] = (state, data)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         k = storage_key(key)
-        _, data = await self._load(k)
+        current, data = await self._load(k)
         value = state.state if isinstance(state, State) else state
-        await self._save(k, value, data)
+        if value != current:
+            await self._save(k, value, data)
 
     async def get_state(self, key: StorageKey) -> str | None:
         state, _ = await self._load(storage_key(key))
@@ -99,9 +104,11 @@ class DatabaseStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         k = storage_key(key)
-        state, _ = await self._load(k)
+        state, current = await self._load(k)
         # Round-trip through JSON so what a handler reads back is what a restart would read.
-        await self._save(k, state, json.loads(json.dumps(dict(data), default=str)))
+        new = json.loads(json.dumps(dict(data), default=str))
+        if new != current:
+            await self._save(k, state, new)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         _, data = await self._load(storage_key(key))

@@ -26,6 +26,7 @@ from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step, first_unfilled, n
 from handlers import apply_views as views
 from handlers.menu import menu_view
 from handlers.ui import reply_or_edit
+from storage.db import transaction
 from storage.profiles import Profile, ProfileRepository
 from storage.users import User
 
@@ -93,16 +94,18 @@ class Wizard:
         nxt = next_step(step.key, draft, self.ctx)
         if nxt is not None and editing and nxt.section != step.section:
             nxt = None
+        if nxt is None and not editing:
+            gap = first_unfilled(draft, self.ctx)
+            if gap is not None and STEPS.index(gap) > STEPS.index(step):
+                nxt = gap
+        # The draft and the conversation state move together, in one transaction, before the reply.
+        async with transaction(self.profiles.engine):
+            await self.profiles.save(profile, draft, nxt.key if nxt else "summary")
+            await self.state.set_state(nxt.state if nxt else Apply.summary)
         if nxt is None:
-            gap = None if editing else first_unfilled(draft, self.ctx)
-            await self.profiles.save(profile, draft, gap.key if gap else "summary")
-            if gap is not None and gap.key != step.key and STEPS.index(gap) > STEPS.index(step):
-                await self.show(target, gap, draft, prefix)
-                return
             await self.show_summary(target, draft, prefix)
-            return
-        await self.profiles.save(profile, draft, nxt.key)
-        await self.show(target, nxt, draft, prefix)
+        else:
+            await self.show(target, nxt, draft, prefix)
 
     async def resume(self, target: Message | CallbackQuery, profile: Profile) -> None:
         await self.state.update_data(profile_id=profile.id, editing=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.applicant import Draft, Relation
 from domain.clock import Clock
+from storage.db import reading, transaction
 from storage.tables import profiles
 
 _CONTEXT = "profile"
@@ -34,6 +35,8 @@ class ProfileRepository:
         self.engine = engine
         self.clock = clock
         self.cipher = cipher
+        # Write-through cache by id: one bot process owns its profiles, so it cannot go stale.
+        self._cache: dict[int, Profile] = {}
 
     def _seal(self, draft: Draft) -> str:
         return self.cipher.encrypt(draft.model_dump_json(), context=_CONTEXT)
@@ -45,7 +48,7 @@ class ProfileRepository:
     async def create(self, owner_id: int, relation: Relation) -> Profile:
         now = self.clock.now()
         draft = Draft(relation=relation)
-        async with self.engine.begin() as conn:
+        async with transaction(self.engine) as conn:
             result = await conn.execute(
                 insert(profiles)
                 .values(owner_id=owner_id, relation=relation.value, data=self._seal(draft), step=None,
@@ -53,19 +56,28 @@ class ProfileRepository:
                 .returning(profiles.c.id)
             )
             profile_id = result.scalar_one()
-        return Profile(profile_id, owner_id, relation, draft, None)
+        profile = Profile(profile_id, owner_id, relation, draft, None)
+        self._cache[profile_id] = profile
+        return profile
 
     async def get(self, profile_id: int, owner_id: int) -> Profile | None:
-        async with self.engine.connect() as conn:
+        cached = self._cache.get(profile_id)
+        if cached is not None:
+            return cached if cached.owner_id == owner_id else None
+        async with reading(self.engine) as conn:
             row = (
                 await conn.execute(
                     select(profiles).where(profiles.c.id == profile_id, profiles.c.owner_id == owner_id)
                 )
             ).first()
-        return self._open(row) if row is not None else None
+        if row is None:
+            return None
+        profile = self._open(row)
+        self._cache[profile.id] = profile
+        return profile
 
     async def list_for(self, owner_id: int) -> list[Profile]:
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(
                     select(profiles).where(profiles.c.owner_id == owner_id).order_by(profiles.c.id)
@@ -73,11 +85,19 @@ class ProfileRepository:
             ).all()
         return [self._open(r) for r in rows]
 
+    _SAVE = (
+        update(profiles)
+        .where(profiles.c.id == bindparam("pid"), profiles.c.owner_id == bindparam("owner"))
+        .values(data=bindparam("data"), step=bindparam("step"), updated_at=bindparam("now"))
+    )
+
     async def save(self, profile: Profile, draft: Draft, step: str | None) -> Profile:
-        async with self.engine.begin() as conn:
+        async with transaction(self.engine) as conn:
             await conn.execute(
-                update(profiles)
-                .where(profiles.c.id == profile.id, profiles.c.owner_id == profile.owner_id)
-                .values(data=self._seal(draft), step=step, updated_at=self.clock.now())
+                self._SAVE,
+                {"pid": profile.id, "owner": profile.owner_id, "data": self._seal(draft), "step": step,
+                 "now": self.clock.now()},
             )
-        return Profile(profile.id, profile.owner_id, profile.relation, draft, step)
+        saved = Profile(profile.id, profile.owner_id, profile.relation, draft, step)
+        self._cache[saved.id] = saved
+        return saved

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.clock import Clock
-from storage.db import upsert
+from storage.db import reading, transaction, upsert
 from storage.tables import users
 
 
@@ -47,7 +47,7 @@ class UserRepository:
         cached = self._cache.get(telegram_id)
         if cached is not None:
             return cached
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             row = (await conn.execute(select(users).where(users.c.telegram_id == telegram_id))).first()
         if row is None:
             return None
@@ -61,7 +61,7 @@ class UserRepository:
         if user is not None:
             return user
         now = self.clock.now()
-        async with self.engine.begin() as conn:
+        async with transaction(self.engine) as conn:
             await conn.execute(
                 upsert(conn.dialect.name, users,
                        {"telegram_id": telegram_id, "created_at": now, "updated_at": now},
@@ -75,7 +75,7 @@ class UserRepository:
     async def _update(self, telegram_id: int, **values: object) -> User:
         user = await self.get_or_create(telegram_id)
         now = self.clock.now()
-        async with self.engine.begin() as conn:
+        async with transaction(self.engine) as conn:
             await conn.execute(
                 update(users).where(users.c.telegram_id == telegram_id).values(updated_at=now, **values)
             )

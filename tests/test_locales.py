@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 
 from bot.i18n import LOCALES_DIR, SUPPORTED, Translator
@@ -41,18 +42,53 @@ def test_every_locale_has_the_same_keys() -> None:
     assert sorted(en - ru) == [], "keys only in en"
 
 
+def used_keys(path: Path) -> set[str]:
+    """Keys the code names literally: tr("key"), self.tr("key"), translator.get(locale, "key"),
+    and issue codes: error("code") / warning("code") / Issue("code", ...) → issue-code."""
+    keys: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        args = node.args
+        if name == "tr" and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            keys.add(args[0].value)
+        elif name == "get" and len(args) >= 2 and isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
+            if KEY_RE.match(args[1].value):
+                keys.add(args[1].value)
+        elif isinstance(func, ast.Name) and name in {"error", "warning", "Issue"} and isinstance(args[0], ast.Constant):
+            if isinstance(args[0].value, str):
+                keys.add("issue-" + args[0].value)
+    return keys
+
+
 def test_every_key_used_in_code_exists() -> None:
     t = Translator()
-    known = t.keys["ru"]
-    used: set[str] = set()
-    for path in python_files():
-        for literal in string_literals(path):
-            if KEY_RE.match(literal) and literal.split("-")[0] in {
-                p.split("-")[0] for p in known
-            }:
-                used.add(literal)
-    missing = sorted(k for k in used if k not in known and not k.endswith("-"))
-    assert missing == []
+    used = set().union(*(used_keys(p) for p in python_files()))
+    assert len(used) > 50, "the scan found too few keys to be working"
+    for code in SUPPORTED:
+        assert sorted(used - t.keys[code]) == [], code
+
+
+def test_every_key_built_from_data_exists() -> None:
+    """Keys the code builds from the step table, states, sections, choices and policy categories."""
+    from domain import wizard
+    from domain.policy import Policy
+    from fsm.states import all_states, hint_for
+    from fsm.steps import STEPS
+
+    t = Translator()
+    wanted = {hint_for(s.state) for s in all_states()}
+    for step in STEPS:
+        wanted.add(step.prompt_key)
+        wanted.add("apply-field-" + step.key.replace("_", "-"))
+        for value in step.rule.choices(wizard.Context(today=date(2026, 1, 1))):
+            wanted.add(f"choice-{step.key.replace('_', '-')}-{value.replace('_', '-')}")
+    wanted |= {f"apply-section-{s}" for s in wizard.SECTIONS}
+    wanted |= {f"category-{c.replace('_', '-')}" for c in Policy().enabled_categories()}
+    for code in SUPPORTED:
+        assert sorted(wanted - t.keys[code]) == [], code
 
 
 def test_messages_format_without_errors_and_without_bidi_marks() -> None:
