@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.media import MediaWorker
 from bot.middlewares import UserLocaleMiddleware
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy, load_policy
@@ -27,6 +29,7 @@ from fsm.storage import DatabaseStorage
 from handlers import build_routers
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
+from storage.files import FileStore, UploadRepository
 from storage.migrate import migrate
 from storage.profiles import ProfileRepository
 from storage.users import UserRepository
@@ -47,6 +50,9 @@ class Deps:
     policy: Policy
     users: UserRepository
     profiles: ProfileRepository
+    uploads: UploadRepository
+    files: FileStore
+    media: MediaWorker
     fsm_storage: DatabaseStorage
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -60,6 +66,9 @@ class Deps:
             "translator": self.translator,
             "users": self.users,
             "profiles": self.profiles,
+            "uploads": self.uploads,
+            "files": self.files,
+            "media": self.media,
             "policy": self.policy,
             "staff_ids": frozenset(s.STAFF_IDS),
             "operator_name": s.OPERATOR_NAME,
@@ -68,6 +77,7 @@ class Deps:
         }
 
     async def close(self) -> None:
+        self.media.close()
         await self.fsm_storage.close()
         await self.engine.dispose()
 
@@ -81,12 +91,20 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-async def create_deps(settings: Settings, clock: Clock | None = None, *, strict_i18n: bool = False) -> Deps:
+async def create_deps(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    strict_i18n: bool = False,
+    media_executor: Executor | None = None,
+) -> Deps:
+    """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     policy = load_policy(settings.POLICY_FILE or DEFAULT_POLICY)
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
-    cipher = FieldCipher(load_or_create_key(key_text, settings.DATA_DIR / "data.key"))
+    key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
+    cipher = FieldCipher(key)
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
@@ -99,6 +117,9 @@ async def create_deps(settings: Settings, clock: Clock | None = None, *, strict_
         policy=policy,
         users=UserRepository(engine, clock),
         profiles=ProfileRepository(engine, clock, cipher),
+        uploads=UploadRepository(engine, clock),
+        files=FileStore(settings.files_dir, key),
+        media=MediaWorker(media_executor, workers=settings.MEDIA_WORKERS),
         fsm_storage=DatabaseStorage(engine, clock, cipher),
     )
 

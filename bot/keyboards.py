@@ -67,3 +67,11 @@ class ApplyCb(CallbackData, prefix="ap"):
     action: str  # back | skip | keep | cancel | pick | edit | profile | new | summary | fill
     step: str = ""
     value: str = ""
+
+
+class UploadCb(CallbackData, prefix="up"):
+    """A button of the photo and document steps."""
+
+    action: str  # use_photo | retake | remove | done | legible | reupload
+    step: str = ""
+    value: str = ""

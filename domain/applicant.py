@@ -76,6 +76,9 @@ class Draft(_Part):
     oms_number: str | None = None
     employer: Employer = Employer()
     employer_skipped: bool = False
+    photo_upload_id: int | None = None  # the accepted, corrected 3×4 photo
+    confirmed_documents: list[str] = []  # document kinds whose scans the person confirmed legible
+    skipped_documents: list[str] = []  # optional document kinds the person skipped
 
     def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)

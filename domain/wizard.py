@@ -17,13 +17,17 @@ from domain import person
 from domain.applicant import Citizenship, Draft, Relation, Sex
 from domain.issues import Checked, Issue, error
 
-StepKind = Literal["text", "contact", "choice"]
+StepKind = Literal["text", "contact", "choice", "photo", "upload"]
 
 
 @dataclass(frozen=True)
 class Context:
     today: date
     categories: tuple[str, ...] = ()
+    # Document kinds from the operator's policy: required for an adult / for a child under 14, optional.
+    documents_adult: tuple[str, ...] = ("passport_main", "passport_registration", "oms_policy")
+    documents_child: tuple[str, ...] = ("birth_certificate", "oms_policy")
+    documents_optional: tuple[str, ...] = ("others",)
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,13 @@ class Rule:
     skip: Setter | None = None  # what «Пропустить» records
     applies: Callable[[Draft, Context], bool] = _always
     choices: Callable[[Context], tuple[str, ...]] = field(default=lambda _c: ())
+    optional_when: Callable[[Draft, Context], bool] | None = None  # optional only for some applicants
 
     def filled(self, d: Draft) -> bool:
         return self.get(d) is not None
+
+    def is_optional(self, d: Draft, c: Context) -> bool:
+        return self.optional_when(d, c) if self.optional_when is not None else self.optional
 
 
 def _upd(d: Draft, **values: Any) -> Draft:
@@ -202,7 +210,37 @@ RULES: dict[str, Rule] = {
     ]
 }
 
-SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer")
+def _document_rule(kind: str) -> Rule:
+    def applies(d: Draft, c: Context) -> bool:
+        child = _child_document(d, c)
+        return kind in (c.documents_child if child else c.documents_adult) or kind in c.documents_optional
+
+    def optional_here(d: Draft, c: Context) -> bool:
+        return kind in c.documents_optional and kind not in (c.documents_child if _child_document(d, c)
+                                                             else c.documents_adult)
+
+    def get(d: Draft) -> Any:
+        if kind in d.confirmed_documents:
+            return True
+        return "" if kind in d.skipped_documents else None
+
+    return Rule(
+        f"doc_{kind}", "files", "upload", get,
+        lambda d, _v: _upd(d, confirmed_documents=sorted({*d.confirmed_documents, kind}),
+                           skipped_documents=[k for k in d.skipped_documents if k != kind]),
+        applies=applies,
+        skip=lambda d, _v: _upd(d, skipped_documents=sorted({*d.skipped_documents, kind}),
+                                confirmed_documents=[k for k in d.confirmed_documents if k != kind]),
+        optional_when=optional_here,
+    )
+
+
+RULES["photo"] = Rule("photo", "files", "photo", lambda d: d.photo_upload_id,
+                      lambda d, v: _upd(d, photo_upload_id=v))
+for _kind in ("passport_main", "passport_registration", "birth_certificate", "oms_policy", "others"):
+    RULES[f"doc_{_kind}"] = _document_rule(_kind)
+
+SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer", "files")
 
 
 def answer_text(key: str, raw: str, draft: Draft, ctx: Context) -> Outcome:
@@ -231,9 +269,9 @@ def answer_contact(phone_number: str, contact_user_id: int | None, sender_id: in
     return Outcome(RULES["phone"].set(draft, checked.value), checked.issues)
 
 
-def skip(key: str, draft: Draft) -> Draft:
+def skip(key: str, draft: Draft, ctx: Context) -> Draft:
     rule = RULES[key]
-    if not rule.optional or rule.skip is None:
+    if not rule.is_optional(draft, ctx) or rule.skip is None:
         raise ValueError(f"step {key} cannot be skipped")
     return rule.skip(draft, None)
 
@@ -246,5 +284,13 @@ def missing(order: list[str], draft: Draft, ctx: Context) -> list[str]:
     """Required steps that apply to this applicant and are still empty, in step order."""
     return [
         k for k in order
-        if not RULES[k].optional and RULES[k].applies(draft, ctx) and not RULES[k].filled(draft)
+        if not RULES[k].is_optional(draft, ctx) and RULES[k].applies(draft, ctx) and not RULES[k].filled(draft)
     ]
+
+
+def files_changed(key: str, draft: Draft) -> Draft:
+    """The files of a document step changed: its legibility confirmation no longer holds."""
+    kind = key.removeprefix("doc_")
+    if kind not in draft.confirmed_documents:
+        return draft
+    return _upd(draft, confirmed_documents=[k for k in draft.confirmed_documents if k != kind])

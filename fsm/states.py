@@ -35,12 +35,20 @@ class Apply(StatesGroup):
     birth_certificate_issue_date = State()
     snils = State()
     oms = State()
+    photo = State()
+    photo_confirm = State()  # the corrected photo is shown: use it or send another
     employer_name = State()
     employer_inn = State()
     employer_ogrn = State()
     employer_okpo = State()
     employer_position = State()
     employer_start_date = State()
+    doc_passport_main = State()
+    doc_passport_registration = State()
+    doc_birth_certificate = State()
+    doc_oms_policy = State()
+    doc_others = State()
+    doc_confirm = State()  # «are signatures, stamps and dates readable?»
     summary = State()
 
 
@@ -48,6 +56,8 @@ HINTS: dict[str, str] = {
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
     Apply.summary.state: "hint-apply-summary",
+    Apply.photo_confirm.state: "hint-apply-photo-confirm",
+    Apply.doc_confirm.state: "hint-apply-doc-confirm",
 }
 
 IDLE_HINT = "hint-idle"

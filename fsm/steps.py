@@ -34,10 +34,6 @@ class Step:
         return self.rule.section
 
     @property
-    def optional(self) -> bool:
-        return self.rule.optional
-
-    @property
     def prompt_key(self) -> str:
         return "apply-" + self.key.replace("_", "-") + "-ask"
 
@@ -61,12 +57,18 @@ STEPS: list[Step] = [
     Step("birth_certificate_issue_date", Apply.birth_certificate_issue_date),
     Step("snils", Apply.snils),
     Step("oms", Apply.oms),
+    Step("photo", Apply.photo),
     Step("employer_name", Apply.employer_name),
     Step("employer_inn", Apply.employer_inn),
     Step("employer_ogrn", Apply.employer_ogrn),
     Step("employer_okpo", Apply.employer_okpo),
     Step("employer_position", Apply.employer_position),
     Step("employer_start_date", Apply.employer_start_date),
+    Step("doc_passport_main", Apply.doc_passport_main),
+    Step("doc_passport_registration", Apply.doc_passport_registration),
+    Step("doc_birth_certificate", Apply.doc_birth_certificate),
+    Step("doc_oms_policy", Apply.doc_oms_policy),
+    Step("doc_others", Apply.doc_others),
 ]
 
 STEP_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}

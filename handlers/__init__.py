@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import apply, common, errors, fallback, start
+from handlers import apply, blocking, common, errors, fallback, start, uploads
 
 ORDER: list[Router] = [
     errors.router,
     common.router,
     start.router,
     apply.router,
+    uploads.router,
+    blocking.router,
     fallback.router,
 ]
 

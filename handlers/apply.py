@@ -27,6 +27,7 @@ from handlers import apply_views as views
 from handlers.menu import menu_view
 from handlers.ui import reply_or_edit
 from storage.db import transaction
+from storage.files import UploadRepository
 from storage.profiles import Profile, ProfileRepository
 from storage.users import User
 
@@ -37,7 +38,14 @@ CONTACT_STATES = [s.state for s in STEPS if s.kind == "contact"]
 
 
 def context(policy: Policy, clock: Clock, tz: ZoneInfo) -> wizard.Context:
-    return wizard.Context(today=clock.now().astimezone(tz).date(), categories=tuple(policy.enabled_categories()))
+    docs = policy.documents
+    return wizard.Context(
+        today=clock.now().astimezone(tz).date(),
+        categories=tuple(policy.enabled_categories()),
+        documents_adult=tuple(docs.required_adult),
+        documents_child=tuple(docs.required_child),
+        documents_optional=tuple(docs.optional),
+    )
 
 
 def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
@@ -54,9 +62,10 @@ class Wizard:
 
     def __init__(
         self, tr: Tr, state: FSMContext, user: User, profiles: ProfileRepository, policy: Policy, clock: Clock,
-        tz: ZoneInfo,
+        tz: ZoneInfo, uploads: UploadRepository,
     ) -> None:
-        self.tr, self.state, self.user, self.profiles = tr, state, user, profiles
+        self.tr, self.state, self.user, self.profiles, self.uploads = tr, state, user, profiles, uploads
+        self.policy = policy
         self.ctx = context(policy, clock, tz)
         self.categories = category_titles(policy, tr)
 
@@ -68,6 +77,10 @@ class Wizard:
     async def show(self, target: Message | CallbackQuery, step: Step, draft: Draft, prefix: str = "") -> None:
         await self.state.set_state(step.state)
         text, kb = views.prompt(self.tr, step, draft, self.ctx, self.categories)
+        if step.kind == "upload":
+            profile = await self.profile()
+            files = await self.uploads.list_for(profile.id, step.key.removeprefix("doc_")) if profile else []
+            text, kb = views.upload_prompt(self.tr, step, draft, self.ctx, files)
         if prefix:
             text = prefix + "\n\n" + text
         if step.kind == "contact":
@@ -129,13 +142,15 @@ class WizardMiddleware(BaseMiddleware):
     ) -> Any:
         if data.get("user") is not None:
             data["wiz"] = Wizard(
-                data["tr"], data["state"], data["user"], data["profiles"], data["policy"], data["clock"], data["tz"]
+                data["tr"], data["state"], data["user"], data["profiles"], data["policy"], data["clock"], data["tz"],
+                data["uploads"],
             )
         return await handler(event, data)
 
 
-router.message.middleware(WizardMiddleware())
-router.callback_query.middleware(WizardMiddleware())
+WIZARD_MIDDLEWARE = WizardMiddleware()
+router.message.middleware(WIZARD_MIDDLEWARE)
+router.callback_query.middleware(WIZARD_MIDDLEWARE)
 
 
 @router.callback_query(MenuCb.filter(F.item == "apply"))
@@ -233,8 +248,8 @@ async def on_skip_or_keep(query: CallbackQuery, callback_data: ApplyCb, wiz: Wiz
     if found is None:
         return
     profile, step = found
-    if callback_data.action == "skip" and step.optional:
-        draft = wizard.skip(step.key, profile.draft)
+    if callback_data.action == "skip" and step.rule.is_optional(profile.draft, wiz.ctx):
+        draft = wizard.skip(step.key, profile.draft, wiz.ctx)
     elif callback_data.action == "keep" and step.rule.filled(profile.draft):
         draft = profile.draft
     else:

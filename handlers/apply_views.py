@@ -18,12 +18,13 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Tr
-from bot.keyboards import ApplyCb, MenuCb
+from bot.keyboards import ApplyCb, MenuCb, UploadCb
 from domain import wizard
 from domain.applicant import Draft, Relation
 from domain.identifiers import mask_tail
 from domain.issues import Issue, Severity
 from fsm.steps import STEPS, Step, first_of_section, missing, progress
+from storage.files import Upload
 from storage.profiles import Profile
 
 BAR_CELLS = 10
@@ -83,6 +84,10 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
             return str(value) if d.postal_index and d.postal_index in value else f"{d.postal_index}, {value}"
         case "sex" | "citizenship" | "category":
             return choice_label(tr, key, str(value), categories)
+        case "photo":
+            return tr("apply-photo-accepted")
+    if key.startswith("doc_") and value is True:
+        return tr("apply-docs-confirmed")
     if isinstance(value, date):
         return fmt_day(value, tr)
     return str(value)
@@ -95,13 +100,13 @@ def mask_phone(e164: str) -> str:
     return mask_tail(e164, 2)
 
 
-def nav_row(tr: Tr, step: Step, *, can_keep: bool) -> list[InlineKeyboardButton]:
+def nav_row(tr: Tr, step: Step, *, can_keep: bool, can_skip: bool) -> list[InlineKeyboardButton]:
     row = [InlineKeyboardButton(text=tr("btn-back"), callback_data=ApplyCb(action="back", step=step.key).pack())]
     if can_keep:
         row.append(
             InlineKeyboardButton(text=tr("btn-keep"), callback_data=ApplyCb(action="keep", step=step.key).pack())
         )
-    if step.optional:
+    if can_skip:
         row.append(
             InlineKeyboardButton(text=tr("btn-skip"), callback_data=ApplyCb(action="skip", step=step.key).pack())
         )
@@ -130,7 +135,41 @@ def prompt(
         ]
         for value in step.rule.choices(ctx)
     ]
-    rows.append(nav_row(tr, step, can_keep=now is not None))
+    rows.append(nav_row(tr, step, can_keep=now is not None, can_skip=step.rule.is_optional(draft, ctx)))
+    return "\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def upload_line(tr: Tr, n: int, upload: Upload) -> str:
+    kind = (upload.detected_type or "").upper()
+    if upload.detected_type == "pdf":
+        return tr("apply-upload-item-pdf", n=n, pages=upload.pages, size_kb=max(1, upload.size // 1024))
+    return tr("apply-upload-item-image", n=n, kind=kind, width=upload.width or 0, height=upload.height or 0,
+              size_kb=max(1, upload.size // 1024))
+
+
+def upload_prompt(
+    tr: Tr, step: Step, draft: Draft, ctx: wizard.Context, files: list[Upload]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A document step: what to send, what is already accepted (each removable), «Готово»."""
+    n, m = progress(step.key, draft, ctx)
+    kind = step.key.removeprefix("doc_")
+    parts = [progress_line(tr, n, m), tr(step.prompt_key), tr("apply-upload-rules")]
+    rows: list[list[InlineKeyboardButton]] = []
+    if files:
+        parts.append(tr("apply-upload-accepted-title") + "\n" + "\n".join(
+            upload_line(tr, i, f) for i, f in enumerate(files, 1)))
+        rows.append([
+            InlineKeyboardButton(
+                text=tr("btn-remove-file", n=i),
+                callback_data=UploadCb(action="remove", step=step.key, value=str(f.id)).pack(),
+            )
+            for i, f in enumerate(files, 1)
+        ])
+        rows.append([InlineKeyboardButton(
+            text=tr("btn-upload-done"), callback_data=UploadCb(action="done", step=step.key, value=kind).pack()
+        )])
+    rows.append(nav_row(tr, step, can_keep=step.rule.filled(draft) and bool(files),
+                        can_skip=step.rule.is_optional(draft, ctx)))
     return "\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

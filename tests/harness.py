@@ -8,10 +8,13 @@ share a contact, send files, and read what the bot answered.
 
 from __future__ import annotations
 
+import atexit
 import html
+import io
 import logging
 import re
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from PIL import ImageOps
 
 from bot.config import Settings
 from bot.factory import Deps, create_bot, create_deps, create_dispatcher
+from bot.media import create_pool
 from domain.clock import FixedClock
 from tests.fakes.botapi import ApiCall, FakeBotAPI
 from tests.fakes.updates import TgUser, UpdateFactory
@@ -30,6 +35,15 @@ TOKEN = "123456789:AAEhBP0av28GBpLrSaZ1XGC3ns5JYUf-kWQ"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SENDING = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption", "sendMediaGroup"}
 TAG_RE = re.compile(r"<[^>]+>")
+_POOL: list[Executor] = []
+
+
+def media_pool() -> Executor:
+    """One media worker process for the whole test session (starting one costs a second or two)."""
+    if not _POOL:
+        _POOL.append(create_pool(1))
+        atexit.register(_POOL[0].shutdown, wait=True, cancel_futures=True)
+    return _POOL[0]
 
 
 def plain(text: str) -> str:
@@ -56,6 +70,7 @@ class World:
     bot: Bot | None = None
     updates: UpdateFactory | None = None
     errors: ErrorCollector = field(default_factory=ErrorCollector)
+    _started: bool = False
 
     def settings(self) -> Settings:
         values: dict[str, Any] = {
@@ -71,7 +86,7 @@ class World:
     async def start(self) -> None:
         """Start the bot process (again): a new dispatcher, repositories and caches over the same files."""
         settings = self.settings()
-        self.deps = await create_deps(settings, self.clock, strict_i18n=True)
+        self.deps = await create_deps(settings, self.clock, strict_i18n=True, media_executor=media_pool())
         self.dp = create_dispatcher(self.deps)
         self.bot = create_bot(settings)
         if self.updates is None:
@@ -80,6 +95,9 @@ class World:
 
     async def stop(self) -> None:
         logging.getLogger().removeHandler(self.errors)
+        if self.dp is not None and self.bot is not None and self._started:
+            await self.dp.emit_shutdown(bot=self.bot)
+            self._started = False
         if self.bot is not None:
             await self.bot.session.close()
         if self.dp is not None:
@@ -96,6 +114,7 @@ class World:
     async def run_startup(self) -> None:
         assert self.dp is not None and self.bot is not None
         await self.dp.emit_startup(bot=self.bot)
+        self._started = True
 
     async def feed(self, update: dict[str, Any]) -> None:
         assert self.dp is not None and self.bot is not None
@@ -172,6 +191,55 @@ class Person:
 
     async def send_update(self, update: dict[str, Any]) -> list[str]:
         return await self._act(update)
+
+    def _as_telegram_photo(self, data: bytes) -> list[tuple[str, str, int, int, int]]:
+        """What Telegram makes of a picture sent "as photo": re-encoded JPEGs, the largest at most 1280 px,
+        each size downloadable from the fake API. Smallest first, like Telegram."""
+        from PIL import Image
+
+        original = Image.open(io.BytesIO(data))
+        original = ImageOps.exif_transpose(original).convert("RGB")
+        sizes = []
+        for limit in (90, 320, 800, 1280):
+            im = original.copy()
+            im.thumbnail((limit, limit))
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=87)
+            stored = self.world.api.add_file(buf.getvalue())
+            sizes.append((stored.file_id, stored.file_unique_id, im.width, im.height, stored.file_size))
+            if max(original.size) <= limit:
+                break
+        return sizes
+
+    def photo_update(self, data: bytes, *, media_group_id: str | None = None) -> dict[str, Any]:
+        return self.updates.photo(self.user, self._as_telegram_photo(data), media_group_id=media_group_id)
+
+    def file_update(
+        self, data: bytes, file_name: str, mime_type: str, *, media_group_id: str | None = None
+    ) -> dict[str, Any]:
+        stored = self.world.api.add_file(data)
+        return self.updates.document(
+            self.user, file_id=stored.file_id, file_unique_id=stored.file_unique_id, file_name=file_name,
+            mime_type=mime_type, file_size=len(data), media_group_id=media_group_id,
+        )
+
+    async def send_photo(self, data: bytes) -> list[str]:
+        """A picture sent the usual way: Telegram compresses it."""
+        return await self._act(self.photo_update(data))
+
+    async def send_file(
+        self, data: bytes, file_name: str = "scan.pdf", mime_type: str = "application/pdf"
+    ) -> list[str]:
+        """A file sent "as file": the original bytes."""
+        return await self._act(self.file_update(data, file_name, mime_type))
+
+    async def send_album(self, items: list[dict[str, Any]]) -> list[str]:
+        """Several updates of one album, as Telegram delivers them (one after another)."""
+        replies: list[str] = []
+        for update in items:
+            replies += await self._act(update)
+        self.replies = replies
+        return replies
 
     async def press(self, label: str) -> list[str]:
         """Press the button labelled `label` on the latest bot message that has it (inline keyboard),

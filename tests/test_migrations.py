@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+import storage.outbox  # noqa: F401  -- the outbox table lives in its own module
 from storage.migrate import alembic_config
 from storage.tables import metadata
 

@@ -31,9 +31,9 @@ def unexpected_updates(person: Person, state: str) -> dict[str, dict[str, Any]]:
         "contact": u.contact(user, "79161234567", contact_user_id=user.id),
     }
     step = STEP_BY_STATE.get(state)
-    expected = {"text"} if step is not None and step.kind == "text" else set()
-    if step is not None and step.kind == "contact":
-        expected = {"contact"}
+    expected = {
+        "text": {"text"}, "contact": {"contact"}, "photo": {"photo", "document"}, "upload": {"photo", "document"}
+    }.get(step.kind if step else "", set())
     return {k: v for k, v in candidates.items() if k not in expected}
 
 

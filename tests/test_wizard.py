@@ -4,6 +4,7 @@ a restart in the middle, edits from the summary; for an adult and for a child un
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from tests.harness import Person, World
 
@@ -13,6 +14,27 @@ async def begin(world: World, person: Person, who: str = "Анкета для с
     await person.press("Согласен")
     await person.press("Оформить ЭМК")
     await person.press(who)
+
+
+DATA = Path(__file__).parent / "data" / "corpus"
+GOOD_PORTRAIT = (DATA / "faces/derived/good_portrait_lightbg.jpg").read_bytes()
+SCAN_PNG = (DATA / "documents/images/doc_scan_200dpi.png").read_bytes()
+SCAN_PHOTO = (DATA / "documents/images/doc_phone_photo.jpg").read_bytes()
+SCAN_PDF = (DATA / "pdf/generated/pdf_scan_200dpi_letter.pdf").read_bytes()
+
+
+async def pass_documents(person: Person, kinds: list[str]) -> None:
+    """Upload a good scan for each required document, confirm legibility, skip the optional ones."""
+    files = [(SCAN_PNG, "passport.png", "image/png"), (SCAN_PDF, "scan.pdf", "application/pdf"),
+             (SCAN_PHOTO, "photo.jpg", "image/jpeg")]
+    for i, _kind in enumerate(kinds):
+        data, name, mime = files[i % len(files)]
+        # the same file may not be used twice for one person: make each distinct
+        await person.send_file(data + b"\0" * (i + 1) if mime != "image/png" else data, name, mime)
+        assert "✅ Файл принят." in person.last, person.last
+        await person.press("Готово")
+        await person.press("Да, всё читается")
+    await person.press("Пропустить")  # other documents
 
 
 def expect_error(person: Person, fragment: str) -> None:
@@ -29,7 +51,7 @@ def expect_step(person: Person, n: int, m: int, prompt: str) -> None:
 async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(world: World) -> None:
     anna = world.person()
     await begin(world, anna)
-    assert anna.replies[0].startswith("Шаг 1 из 22")
+    assert anna.replies[0].startswith("Шаг 1 из 27")
     assert anna.reply_keyboard()[0][0]["request_contact"] is True
 
     # 1. Contacts: typed number and someone else's contact are refused; own contact accepted.
@@ -40,19 +62,19 @@ async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(worl
     await anna.share_contact("79161234567")
     assert anna.replies[0] == "✅ Телефон сохранён."
     assert anna.reply_keyboard() == []  # the contact keyboard is removed
-    expect_step(anna, 2, 22, "электронной почты")
+    expect_step(anna, 2, 27, "электронной почты")
     await anna.send("anna@")
     expect_error(anna, "электронной почты")
     await anna.press("Пропустить")
 
     # 2. Personal data.
-    expect_step(anna, 3, 22, "фамилия")
+    expect_step(anna, 3, 27, "фамилия")
     await anna.send("Ivanova")
     expect_error(anna, "русскими буквами")
     await anna.send("  иванова-петрова ")
     await anna.send("анна")
     await anna.press("← Назад")  # back to the name, shown with its value
-    expect_step(anna, 4, 22, "Ваше имя")
+    expect_step(anna, 4, 27, "Ваше имя")
     assert "Сейчас указано: Анна" in anna.last
     await anna.press("Оставить как есть")
     await anna.send("1990")  # a patronymic with digits
@@ -73,20 +95,20 @@ async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(worl
     await anna.press("Работа с пищевыми продуктами")
 
     # Cancel keeps the draft; the menu offers to continue where she stopped.
-    expect_step(anna, 11, 22, "Серия и номер паспорта")
+    expect_step(anna, 11, 27, "Серия и номер паспорта")
     await anna.press("Отмена")
     assert anna.last.startswith("Заполнение прервано, черновик сохранён.")
     assert "Продолжить заполнение" in anna.buttons()
     await anna.press("Продолжить заполнение")
     await anna.press("Иванова-Петрова Анна (для себя)")
-    expect_step(anna, 11, 22, "Серия и номер паспорта")
+    expect_step(anna, 11, 27, "Серия и номер паспорта")
 
     # 3. Passport.
     await anna.send("45 08 12345")
     expect_error(anna, "10 цифр")
     await anna.send("№ 0008 123456")
     assert anna.replies[0].startswith("⚠️")  # unknown region code: a warning, she may go on
-    expect_step(anna, 12, 22, "Дата выдачи паспорта")
+    expect_step(anna, 12, 27, "Дата выдачи паспорта")
     await anna.press("← Назад")
     await anna.send("4508 123456")
     await anna.send("15.03.2003")  # before her 14th birthday
@@ -108,8 +130,15 @@ async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(worl
     expect_error(anna, "контрольная цифра")
     await anna.send("7700 0000 0000 0016")
 
+    # 6. The photo: checked, corrected to 3×4 and shown back; she uses it.
+    expect_step(anna, 17, 27, "Фото 3×4")
+    await anna.send_photo(GOOD_PORTRAIT)
+    assert anna.last.startswith("Вот фото для книжки: ")
+    assert anna.buttons() == ["Использовать это фото", "Переснять"]
+    await anna.press("Использовать это фото")
+
     # 7. Employer.
-    expect_step(anna, 17, 22, "Работодатель")
+    expect_step(anna, 18, 27, "Работодатель")
     await anna.send("ООО «Ромашка»")
     await anna.send("7707083894")
     expect_error(anna, "ИНН")
@@ -124,6 +153,9 @@ async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(worl
     await anna.send("32.12.2026")
     expect_error(anna, "")
     await anna.send("01.12.2026")
+
+    # 8. Documents.
+    await pass_documents(anna, ["passport", "registration", "oms"])
 
     # Summary: everything, identifiers masked, an edit button per section.
     summary = anna.last
@@ -168,7 +200,7 @@ async def test_child_under_14_gets_the_birth_certificate_path(world: World) -> N
     await olga.press("Российская Федерация")
     await olga.send("630000, г. Новосибирск, ул. Мира, д. 5")
     await olga.press("Воспитание и обучение детей")
-    expect_step(olga, 11, 20, "свидетельства о рождении")
+    expect_step(olga, 11, 24, "свидетельства о рождении")
     await olga.send("IIII-МЮ 123456")  # not a canonical Roman numeral
     expect_error(olga, "")
     await olga.send("iv мю №123456")  # lower case, a space, «№»
@@ -177,7 +209,10 @@ async def test_child_under_14_gets_the_birth_certificate_path(world: World) -> N
     await olga.send("20.05.2016")
     await olga.send("112-233-445 95")
     await olga.send("7700000000000016")
+    await olga.send_photo(GOOD_PORTRAIT)
+    await olga.press("Использовать это фото")
     await olga.press("Пропустить")  # no employer
+    await pass_documents(olga, ["birth certificate", "oms"])
     summary = olga.last
     assert summary.startswith("Проверьте анкету")
     assert "Свидетельство о рождении: IV-МЮ ****56" in summary
@@ -204,7 +239,10 @@ async def test_summary_lists_what_is_missing_and_jumps_there(world: World) -> No
     await anna.press("Работа с пищевыми продуктами")
     for text in ["4508 123456", "15.03.2010", "770-001", "ОВД Арбат", "112-233-445 95", "7700000000000016"]:
         await anna.send(text)
+    await anna.send_photo(GOOD_PORTRAIT)
+    await anna.press("Использовать это фото")
     await anna.press("Пропустить")  # employer
+    await pass_documents(anna, ["passport", "registration", "oms"])
     # Change the birth date to a child's: the passport no longer applies, a birth certificate is missing.
     await anna.press("Изменить: Личные данные")
     for _ in range(3):
@@ -213,7 +251,8 @@ async def test_summary_lists_what_is_missing_and_jumps_there(world: World) -> No
     for _ in range(4):
         await anna.press("Оставить как есть")
     assert anna.last.startswith("Проверьте анкету")
-    assert "Не заполнено:" in anna.last and "• Свидетельство о рождении" in anna.last
+    assert "Не заполнено:" in anna.last and "• Свидетельство о рождении\n" in anna.last
+    assert "• Свидетельство о рождении (скан)" in anna.last  # and its scan
     await anna.press("Заполнить недостающее")
     assert "свидетельства о рождении" in anna.last
 

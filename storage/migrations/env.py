@@ -8,6 +8,7 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import storage.outbox  # noqa: F401  -- registers the outbox table on the shared metadata
 from storage.tables import metadata
 
 config = context.config

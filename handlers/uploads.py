@@ -1,0 +1,217 @@
+"""The photo 3×4 step and the document-scan steps (steps 6 and 8).
+
+A photo or file is sized up before download (Telegram serves at most 20 MB), downloaded, checked in the
+media worker process (domain/portrait.py, domain/scans.py), and either explained (every problem, in the
+person's language) or stored encrypted. The corrected photo is shown for «Использовать» / «Переснять»;
+scans are listed, each removable, until «Готово» and the legibility confirmation.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.keyboards import UploadCb
+from bot.media import MediaWorker, download
+from domain import wizard
+from domain.applicant import Draft
+from domain.issues import Issue, Severity, error
+from domain.media import sha256_hex
+from fsm.states import Apply
+from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step
+from handlers import apply_views as views
+from handlers.apply import WIZARD_MIDDLEWARE, Wizard
+from handlers.ui import reply_or_edit
+from storage.files import FileStore
+from storage.profiles import Profile
+
+router = Router(name="uploads")
+router.message.middleware(WIZARD_MIDDLEWARE)
+router.callback_query.middleware(WIZARD_MIDDLEWARE)
+
+DOC_STATES = [s.state for s in STEPS if s.kind == "upload"]
+MAX_SCAN_BYTES = 5 * 1024 * 1024
+MAX_SCAN_PAGES = 10
+
+
+def _file_of(message: Message) -> tuple[str, str | None, int | None] | None:
+    """(file_id, file_unique_id, declared size) of what was sent: the largest photo size, or the document."""
+    if message.photo:
+        best = message.photo[-1]
+        return best.file_id, best.file_unique_id, best.file_size
+    if message.document:
+        return message.document.file_id, message.document.file_unique_id, message.document.file_size
+    return None
+
+
+async def _fetch(message: Message, bot: Bot) -> bytes | Issue | None:
+    found = _file_of(message)
+    if found is None:
+        return None
+    await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
+    return await download(bot, found[0], found[2])
+
+
+def _rejection(wiz: Wizard, issues: tuple[Issue, ...], retry_key: str) -> str:
+    return views.issues_text(wiz.tr, issues) + "\n\n" + wiz.tr(retry_key)
+
+
+# --- photo 3×4 --------------------------------------------------------------------------------------------
+
+
+@router.message(StateFilter(Apply.photo), F.photo | F.document)
+async def on_photo(message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, files: FileStore) -> None:
+    profile = await wiz.profile()
+    if profile is None:
+        return
+    data = await _fetch(message, bot)
+    if isinstance(data, Issue) or data is None:
+        await message.answer(_rejection(wiz, (data or error("file-format-unsupported"),), "apply-photo-retry"))
+        return
+    result = await media.portrait(data)
+    if not result.ok or result.jpeg is None:
+        await message.answer(_rejection(wiz, result.issues, "apply-photo-retry"))
+        return
+    found = _file_of(message)
+    name = await files.put(result.jpeg)
+    upload = await wiz.uploads.add(
+        owner_id=wiz.user.telegram_id, profile_id=profile.id, kind="photo", sha256=sha256_hex(data),
+        detected_type="jpeg", size=len(result.jpeg), width=result.width, height=result.height, dpi=result.dpi,
+        checks=tuple(i.code for i in result.issues), storage_name=name, status="pending",
+        telegram_file_id=found[0] if found else None, telegram_file_unique_id=found[1] if found else None,
+    )
+    await wiz.state.set_state(Apply.photo_confirm)
+    await wiz.state.update_data(pending_photo=upload.id)
+    caption = wiz.tr("apply-photo-result", width=result.width, height=result.height, dpi=result.dpi)
+    if result.issues:
+        caption = views.issues_text(wiz.tr, result.issues) + "\n\n" + caption
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=wiz.tr("btn-photo-use"), callback_data=UploadCb(action="use_photo").pack()),
+        InlineKeyboardButton(text=wiz.tr("btn-photo-retake"), callback_data=UploadCb(action="retake").pack()),
+    ]])
+    await message.answer_photo(BufferedInputFile(result.jpeg, "photo_3x4.jpg"), caption=caption,
+                               reply_markup=keyboard)
+
+
+@router.callback_query(StateFilter(Apply.photo_confirm), UploadCb.filter(F.action.in_({"use_photo", "retake"})))
+async def on_photo_decision(query: CallbackQuery, callback_data: UploadCb, wiz: Wizard) -> None:
+    await query.answer()
+    profile = await wiz.profile()
+    pending = (await wiz.state.get_data()).get("pending_photo")
+    if profile is None or pending is None:
+        return
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass
+    step = STEP_BY_KEY["photo"]
+    if callback_data.action == "retake":
+        await wiz.uploads.set_status(int(pending), wiz.user.telegram_id, "removed")
+        await wiz.state.update_data(pending_photo=None)
+        await wiz.show(query, step, profile.draft, prefix=wiz.tr("apply-photo-send-another"))
+        return
+    if profile.draft.photo_upload_id is not None:
+        await wiz.uploads.set_status(profile.draft.photo_upload_id, wiz.user.telegram_id, "removed")
+    await wiz.uploads.set_status(int(pending), wiz.user.telegram_id, "active")
+    await wiz.state.update_data(pending_photo=None)
+    draft = step.rule.set(profile.draft, int(pending))
+    await wiz.advance(query, profile, step, draft, wiz.tr("apply-photo-saved"))
+
+
+# --- document scans -----------------------------------------------------------------------------------------
+
+
+@router.message(StateFilter(*DOC_STATES), F.photo | F.document)
+async def on_scan(message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, files: FileStore) -> None:
+    profile = await wiz.profile()
+    step = STEP_BY_STATE[await wiz.state.get_state() or ""]
+    if profile is None:
+        return
+    kind = step.key.removeprefix("doc_")
+    data = await _fetch(message, bot)
+    if isinstance(data, Issue) or data is None:
+        await message.answer(_rejection(wiz, (data or error("file-format-unsupported"),), "apply-scan-retry"))
+        return
+    result = await media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES)
+    if any(i.severity is Severity.ERROR for i in result.issues) or result.kind is None:
+        await message.answer(_rejection(wiz, result.issues, "apply-scan-retry"))
+        return
+    duplicate = await wiz.uploads.find_duplicate(profile.id, result.sha256)
+    if duplicate is not None:
+        await message.answer(wiz.tr("apply-scan-duplicate"))
+        return
+    found = _file_of(message)
+    name = await files.put(data)
+    await wiz.uploads.add(
+        owner_id=wiz.user.telegram_id, profile_id=profile.id, kind=kind, sha256=result.sha256,
+        detected_type=result.kind.value, size=result.size, pages=result.pages, width=result.width,
+        height=result.height, dpi=result.dpi, checks=tuple(i.code for i in result.issues), storage_name=name,
+        telegram_file_id=found[0] if found else None, telegram_file_unique_id=found[1] if found else None,
+    )
+    note = wiz.tr("apply-scan-accepted")
+    if result.issues:
+        note += "\n" + views.issues_text(wiz.tr, result.issues)
+    await wiz.show(message, step, await _files_changed(wiz, profile, step), prefix=note)
+
+
+async def _files_changed(wiz: Wizard, profile: Profile, step: Step) -> Draft:
+    """A document step that was confirmed legible needs a new confirmation once its files change."""
+    draft = wizard.files_changed(step.key, profile.draft)
+    if draft is not profile.draft:
+        await wiz.profiles.save(profile, draft, step.key)
+    return draft
+
+
+async def _doc_step(query: CallbackQuery, callback_data: UploadCb, wiz: Wizard) -> tuple[Profile, Step] | None:
+    profile = await wiz.profile()
+    step = STEP_BY_STATE.get(await wiz.state.get_state() or "")
+    if profile is None or step is None or step.key != callback_data.step:
+        await query.answer(wiz.tr("hint-button-expired"))
+        return None
+    return profile, step
+
+
+@router.callback_query(StateFilter(*DOC_STATES), UploadCb.filter(F.action == "remove"))
+async def on_remove(query: CallbackQuery, callback_data: UploadCb, wiz: Wizard) -> None:
+    if (found := await _doc_step(query, callback_data, wiz)) is None:
+        return
+    profile, step = found
+    await wiz.uploads.set_status(int(callback_data.value), wiz.user.telegram_id, "removed")
+    await query.answer(wiz.tr("apply-scan-removed"))
+    await wiz.show(query, step, await _files_changed(wiz, profile, step))
+
+
+@router.callback_query(StateFilter(*DOC_STATES), UploadCb.filter(F.action == "done"))
+async def on_done(query: CallbackQuery, callback_data: UploadCb, wiz: Wizard) -> None:
+    if (found := await _doc_step(query, callback_data, wiz)) is None:
+        return
+    profile, step = found
+    if not await wiz.uploads.list_for(profile.id, step.key.removeprefix("doc_")):
+        await query.answer(wiz.tr("apply-scan-none-yet"), show_alert=True)
+        return
+    await query.answer()
+    await wiz.state.set_state(Apply.doc_confirm)
+    await wiz.state.update_data(confirm_step=step.key)
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=wiz.tr("btn-scan-legible"), callback_data=UploadCb(action="legible").pack())],
+        [InlineKeyboardButton(text=wiz.tr("btn-scan-reupload"), callback_data=UploadCb(action="reupload").pack())],
+    ])
+    await reply_or_edit(query, wiz.tr("apply-scan-confirm-legible"), keyboard)
+
+
+@router.callback_query(StateFilter(Apply.doc_confirm), UploadCb.filter(F.action.in_({"legible", "reupload"})))
+async def on_legible(query: CallbackQuery, callback_data: UploadCb, wiz: Wizard) -> None:
+    await query.answer()
+    profile = await wiz.profile()
+    step = STEP_BY_KEY.get(str((await wiz.state.get_data()).get("confirm_step")))
+    if profile is None or step is None:
+        return
+    if callback_data.action == "reupload":
+        await wiz.show(query, step, profile.draft)
+        return
+    await wiz.advance(query, profile, step, step.rule.set(profile.draft, True))
+
