@@ -143,8 +143,8 @@ def upload_line(tr: Tr, n: int, upload: Upload) -> str:
     kind = (upload.detected_type or "").upper()
     if upload.detected_type == "pdf":
         return tr("apply-upload-item-pdf", n=n, pages=upload.pages, size_kb=max(1, upload.size // 1024))
-    return tr("apply-upload-item-image", n=n, kind=kind, width=upload.width or 0, height=upload.height or 0,
-              size_kb=max(1, upload.size // 1024))
+    return tr("apply-upload-item-image", n=n, kind=kind, width=str(upload.width or 0),
+              height=str(upload.height or 0), size_kb=max(1, upload.size // 1024))
 
 
 def upload_prompt(

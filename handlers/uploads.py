@@ -85,7 +85,8 @@ async def on_photo(message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, 
     )
     await wiz.state.set_state(Apply.photo_confirm)
     await wiz.state.update_data(pending_photo=upload.id)
-    caption = wiz.tr("apply-photo-result", width=result.width, height=result.height, dpi=result.dpi)
+    # Pixel figures as plain digits: "1200×1600", not Fluent's grouped "1 200×1 600".
+    caption = wiz.tr("apply-photo-result", width=str(result.width), height=str(result.height), dpi=str(result.dpi))
     if result.issues:
         caption = views.issues_text(wiz.tr, result.issues) + "\n\n" + caption
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[
