@@ -73,6 +73,7 @@ class Deps:
             "staff_ids": frozenset(s.STAFF_IDS),
             "operator_name": s.OPERATOR_NAME,
             "operator_contact": s.OPERATOR_CONTACT,
+            "payment_token": s.PAYMENT_PROVIDER_TOKEN.get_secret_value() if s.PAYMENT_PROVIDER_TOKEN else None,
             **self.extra,
         }
 

@@ -79,6 +79,14 @@ class Draft(_Part):
     photo_upload_id: int | None = None  # the accepted, corrected 3×4 photo
     confirmed_documents: list[str] = []  # document kinds whose scans the person confirmed legible
     skipped_documents: list[str] = []  # optional document kinds the person skipped
+    payment_receipt_id: int | None = None  # a stored payment (Telegram invoice or an uploaded receipt)
+    payment_exemption: str | None = None  # an Exemption code the person claims instead of paying
+    payment_proof_upload_id: int | None = None  # the proof of that exemption, where one is needed
+
+    def payment_settled(self, proof_needed: bool) -> bool:
+        if self.payment_receipt_id is not None:
+            return True
+        return self.payment_exemption is not None and (self.payment_proof_upload_id is not None or not proof_needed)
 
     def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)

@@ -17,7 +17,7 @@ from domain import person
 from domain.applicant import Citizenship, Draft, Relation, Sex
 from domain.issues import Checked, Issue, error
 
-StepKind = Literal["text", "contact", "choice", "photo", "upload"]
+StepKind = Literal["text", "contact", "choice", "photo", "upload", "payment"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Context:
     documents_adult: tuple[str, ...] = ("passport_main", "passport_registration", "oms_policy")
     documents_child: tuple[str, ...] = ("birth_certificate", "oms_policy")
     documents_optional: tuple[str, ...] = ("others",)
+    payment_required: bool = False  # the operator's policy sets a price
+    exemptions_needing_proof: tuple[str, ...] = ("student", "pensioner")
 
 
 @dataclass(frozen=True)
@@ -237,10 +239,20 @@ def _document_rule(kind: str) -> Rule:
 
 RULES["photo"] = Rule("photo", "files", "photo", lambda d: d.photo_upload_id,
                       lambda d, v: _upd(d, photo_upload_id=v))
+def _payment_get(d: Draft) -> Any:
+    # "settled" needs the policy (which exemptions need proof); the handler records only settled states:
+    # a receipt, or an exemption together with its proof when one is needed.
+    return True if (d.payment_receipt_id is not None or d.payment_exemption is not None) else None
+
+
+RULES["payment"] = Rule(
+    "payment", "payment", "payment", _payment_get, lambda d, v: _upd(d, **v),
+    applies=lambda _d, c: c.payment_required,
+)
 for _kind in ("passport_main", "passport_registration", "birth_certificate", "oms_policy", "others"):
     RULES[f"doc_{_kind}"] = _document_rule(_kind)
 
-SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer", "files")
+SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer", "files", "payment")
 
 
 def answer_text(key: str, raw: str, draft: Draft, ctx: Context) -> Outcome:

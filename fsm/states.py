@@ -49,6 +49,8 @@ class Apply(StatesGroup):
     doc_oms_policy = State()
     doc_others = State()
     doc_confirm = State()  # «are signatures, stamps and dates readable?»
+    payment = State()  # price, exemptions, invoice or instructions (only where the policy sets a price)
+    payment_proof = State()  # uploading a receipt or the proof of an exemption
     summary = State()
 
 
@@ -58,6 +60,7 @@ HINTS: dict[str, str] = {
     Apply.summary.state: "hint-apply-summary",
     Apply.photo_confirm.state: "hint-apply-photo-confirm",
     Apply.doc_confirm.state: "hint-apply-doc-confirm",
+    Apply.payment_proof.state: "hint-apply-payment-proof",
 }
 
 IDLE_HINT = "hint-idle"

@@ -69,6 +69,7 @@ STEPS: list[Step] = [
     Step("doc_birth_certificate", Apply.doc_birth_certificate),
     Step("doc_oms_policy", Apply.doc_oms_policy),
     Step("doc_others", Apply.doc_others),
+    Step("payment", Apply.payment),
 ]
 
 STEP_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}

@@ -45,6 +45,8 @@ def context(policy: Policy, clock: Clock, tz: ZoneInfo) -> wizard.Context:
         documents_adult=tuple(docs.required_adult),
         documents_child=tuple(docs.required_child),
         documents_optional=tuple(docs.optional),
+        payment_required=policy.requires_payment,
+        exemptions_needing_proof=tuple(e.value for e in policy.payment.exemptions if e.needs_proof),
     )
 
 
@@ -55,6 +57,10 @@ def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
         override = category.title_ru if tr.locale == "ru" else category.title_en
         titles[code] = override or tr(f"category-{code.replace('_', '-')}")
     return titles
+
+
+StepRenderer = Callable[["Wizard", "Message | CallbackQuery", Step, Draft, str], Awaitable[None]]
+STEP_RENDERERS: dict[str, StepRenderer] = {}
 
 
 class Wizard:
@@ -76,6 +82,10 @@ class Wizard:
 
     async def show(self, target: Message | CallbackQuery, step: Step, draft: Draft, prefix: str = "") -> None:
         await self.state.set_state(step.state)
+        renderer = STEP_RENDERERS.get(step.kind)
+        if renderer is not None:  # steps with a screen of their own (payment) register a renderer
+            await renderer(self, target, step, draft, prefix)
+            return
         text, kb = views.prompt(self.tr, step, draft, self.ctx, self.categories)
         if step.kind == "upload":
             profile = await self.profile()
