@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,20 @@ from bot.config import Settings
 from bot.i18n import Translator
 from bot.media import MediaWorker
 from bot.middlewares import UserLocaleMiddleware
+from bot.pushes import Pushes
+from bot.scheduler import OutboxSweeper, setup_scheduler
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy, load_policy
 from fsm.storage import DatabaseStorage
 from handlers import build_routers
+from handlers.menu import MenuSource
+from storage.applications import ApplicationRepository
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
 from storage.files import FileStore, UploadRepository
 from storage.migrate import migrate
+from storage.outbox import OutboxRepository
+from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
 from storage.users import UserRepository
 
@@ -53,6 +60,10 @@ class Deps:
     uploads: UploadRepository
     files: FileStore
     media: MediaWorker
+    payments: PaymentRepository
+    outbox: OutboxRepository
+    applications: ApplicationRepository
+    pushes: Pushes
     fsm_storage: DatabaseStorage
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -69,6 +80,11 @@ class Deps:
             "uploads": self.uploads,
             "files": self.files,
             "media": self.media,
+            "payments": self.payments,
+            "outbox": self.outbox,
+            "applications": self.applications,
+            "pushes": self.pushes,
+            "menu": MenuSource(self.profiles, self.applications),
             "policy": self.policy,
             "staff_ids": frozenset(s.STAFF_IDS),
             "operator_name": s.OPERATOR_NAME,
@@ -109,6 +125,18 @@ async def create_deps(
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
+    users = UserRepository(engine, clock)
+    uploads = UploadRepository(engine, clock)
+    files = FileStore(settings.files_dir, key)
+    outbox = OutboxRepository(engine, clock)
+    applications = ApplicationRepository(engine, clock, cipher)
+    pushes = Pushes(
+        outbox=outbox, applications=applications, uploads=uploads, files=files, users=users,
+        translator=translator, cipher=cipher, clock=clock, staff_chat_id=settings.STAFF_CHAT_ID,
+        staff_ids=settings.STAFF_IDS, staff_locale=settings.DEFAULT_LOCALE,
+        stuck_after=timedelta(hours=policy.reminders.stuck_application_hours),
+        support_text={"ru": policy.support.contact_ru, "en": policy.support.contact_en},
+    )
     return Deps(
         settings=settings,
         engine=engine,
@@ -116,10 +144,14 @@ async def create_deps(
         translator=translator,
         cipher=cipher,
         policy=policy,
-        users=UserRepository(engine, clock),
+        users=users,
         profiles=ProfileRepository(engine, clock, cipher),
-        uploads=UploadRepository(engine, clock),
-        files=FileStore(settings.files_dir, key),
+        uploads=uploads,
+        files=files,
+        outbox=outbox,
+        applications=applications,
+        pushes=pushes,
+        payments=PaymentRepository(engine, clock),
         media=MediaWorker(media_executor, workers=settings.MEDIA_WORKERS),
         fsm_storage=DatabaseStorage(engine, clock, cipher),
     )
@@ -147,7 +179,11 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     dp.include_routers(*build_routers())
 
     async def on_startup(bot: Bot) -> None:
+        deps.pushes.attach(bot)
         await set_commands(bot, deps.translator)
 
-    dp.startup.register(on_startup)
+    dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier
+    sweeper = OutboxSweeper(deps.outbox, deps.pushes.deliver, clock=deps.clock)
+    dp["sweeper"] = sweeper
+    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.pushes.scan_stuck, 600.0)])
     return dp

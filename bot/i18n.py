@@ -86,3 +86,8 @@ class Tr:
 
     def __call__(self, key: str, **args: Any) -> str:
         return self.translator.get(self.locale, key, **args)
+
+
+def document_label(tr: Tr, kind: str) -> str:
+    """The name of an uploadable thing in the person's language: the photo, or a document kind."""
+    return tr("apply-field-photo") if kind == "photo" else tr("apply-field-doc-" + kind.replace("_", "-"))

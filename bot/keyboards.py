@@ -75,3 +75,19 @@ class UploadCb(CallbackData, prefix="up"):
     action: str  # use_photo | retake | remove | done | legible | reupload
     step: str = ""
     value: str = ""
+
+
+class StaffCb(CallbackData, prefix="st"):
+    """A staff action on an application; `version` is the status version the button was drawn for."""
+
+    action: str  # take | approve | reject | request | docs | pick | send | cancel
+    app: int
+    version: int = 0
+    value: str = ""
+
+
+class ReviewCb(CallbackData, prefix="rv"):
+    """The citizen's side of a submitted application."""
+
+    action: str  # sign | sign_confirm | open | upload | send
+    app: int = 0

@@ -54,6 +54,20 @@ class Apply(StatesGroup):
     summary = State()
 
 
+class Review(StatesGroup):
+    """The citizen's side after submission."""
+
+    confirm_sign = State()  # «Подписать и отправить?»
+    uploading = State()  # sending the documents staff asked for
+
+
+class StaffFlow(StatesGroup):
+    """A staff member in the middle of an action that needs more input."""
+
+    pick_documents = State()  # which documents to ask for
+    reason = State()  # the reason for a rejection or a request
+
+
 HINTS: dict[str, str] = {
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
@@ -61,13 +75,25 @@ HINTS: dict[str, str] = {
     Apply.photo_confirm.state: "hint-apply-photo-confirm",
     Apply.doc_confirm.state: "hint-apply-doc-confirm",
     Apply.payment_proof.state: "hint-apply-payment-proof",
+    Review.confirm_sign.state: "hint-review-confirm",
+    Review.uploading.state: "hint-review-upload",
+    StaffFlow.pick_documents.state: "hint-staff-pick",
+    StaffFlow.reason.state: "hint-staff-reason",
 }
 
 IDLE_HINT = "hint-idle"
 
+# What a state that is not a wizard step waits for (wizard steps say it through their kind): the rest of
+# what a person can send there gets the state's hint.
+EXPECTS: dict[str, frozenset[str]] = {
+    Review.uploading.state: frozenset({"photo", "document"}),
+    StaffFlow.reason.state: frozenset({"text"}),
+    Apply.payment_proof.state: frozenset({"photo", "document"}),
+}
+
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow]
     return [state for group in groups for state in group.__all_states__]
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import apply, blocking, common, errors, fallback, start, uploads
+from handlers import apply, blocking, common, errors, fallback, payment, review, staff, start, uploads
 
 ORDER: list[Router] = [
     errors.router,
     common.router,
     start.router,
     apply.router,
+    payment.router,
     uploads.router,
+    review.router,
+    staff.router,
     blocking.router,
     fallback.router,
 ]

@@ -21,11 +21,13 @@ from domain import wizard
 from domain.applicant import Draft, Relation
 from domain.clock import Clock
 from domain.policy import Policy
+from domain.status import is_final
 from fsm.states import Apply
 from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step, first_unfilled, next_step, prev_step
 from handlers import apply_views as views
-from handlers.menu import menu_view
+from handlers.menu import MenuSource, menu_view
 from handlers.ui import reply_or_edit
+from storage.applications import Application, ApplicationRepository
 from storage.db import transaction
 from storage.files import UploadRepository
 from storage.profiles import Profile, ProfileRepository
@@ -68,9 +70,12 @@ class Wizard:
 
     def __init__(
         self, tr: Tr, state: FSMContext, user: User, profiles: ProfileRepository, policy: Policy, clock: Clock,
-        tz: ZoneInfo, uploads: UploadRepository,
+        tz: ZoneInfo, uploads: UploadRepository, applications: ApplicationRepository,
+        payment_token: str | None = None,
     ) -> None:
         self.tr, self.state, self.user, self.profiles, self.uploads = tr, state, user, profiles, uploads
+        self.applications = applications
+        self.payment_token = payment_token
         self.policy = policy
         self.ctx = context(policy, clock, tz)
         self.categories = category_titles(policy, tr)
@@ -101,10 +106,20 @@ class Wizard:
             return
         await reply_or_edit(target, text, kb, new=isinstance(target, Message) or bool(prefix))
 
+    async def active_application(self) -> Application | None:
+        """The application submitted from this profile that is still being decided, if any."""
+        profile = await self.profile()
+        if profile is None:
+            return None
+        for app in await self.applications.list_for(self.user.telegram_id):
+            if app.profile_id == profile.id and not is_final(app.status):
+                return app
+        return None
+
     async def show_summary(self, target: Message | CallbackQuery, draft: Draft, prefix: str = "") -> None:
         await self.state.set_state(Apply.summary)
         await self.state.update_data(editing=False)
-        text, kb = views.summary(self.tr, draft, self.ctx, self.categories)
+        text, kb = views.summary(self.tr, draft, self.ctx, self.categories, submitted=await self.active_application())
         if prefix:
             text = prefix + "\n\n" + text
         await reply_or_edit(target, text, kb, new=isinstance(target, Message) or bool(prefix))
@@ -153,7 +168,7 @@ class WizardMiddleware(BaseMiddleware):
         if data.get("user") is not None:
             data["wiz"] = Wizard(
                 data["tr"], data["state"], data["user"], data["profiles"], data["policy"], data["clock"], data["tz"],
-                data["uploads"],
+                data["uploads"], data["applications"], data.get("payment_token"),
             )
         return await handler(event, data)
 
@@ -293,7 +308,7 @@ async def on_cancel(query: CallbackQuery, callback_data: ApplyCb, wiz: Wizard) -
     if found is None:
         return
     await wiz.state.set_state(None)
-    text, kb = await menu_view(wiz.tr, wiz.user, wiz.profiles)
+    text, kb = await menu_view(wiz.tr, wiz.user, MenuSource(wiz.profiles, wiz.applications))
     await reply_or_edit(query, wiz.tr("apply-cancelled") + "\n\n" + text, kb)
 
 

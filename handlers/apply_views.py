@@ -18,12 +18,13 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Tr
-from bot.keyboards import ApplyCb, MenuCb, UploadCb
+from bot.keyboards import ApplyCb, MenuCb, ReviewCb, UploadCb
 from domain import wizard
 from domain.applicant import Draft, Relation
 from domain.identifiers import mask_tail
 from domain.issues import Issue, Severity
 from fsm.steps import STEPS, Step, first_of_section, missing, progress
+from storage.applications import Application
 from storage.files import Upload
 from storage.profiles import Profile
 
@@ -86,6 +87,11 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
             return choice_label(tr, key, str(value), categories)
         case "photo":
             return tr("apply-photo-accepted")
+        case "payment":
+            if d.payment_receipt_id is not None:
+                return tr("apply-payment-paid")
+            return tr("apply-payment-exempt",
+                      exemption=tr("pay-exemption-" + str(d.payment_exemption).replace("_", "-")))
     if key.startswith("doc_") and value is True:
         return tr("apply-docs-confirmed")
     if isinstance(value, date):
@@ -204,8 +210,12 @@ def profiles_view(tr: Tr, profiles: list[Profile]) -> tuple[str, InlineKeyboardM
     return text, b.as_markup()
 
 
+def summary_text(tr: Tr, draft: Draft, ctx: wizard.Context, categories: dict[str, str]) -> str:
+    return summary(tr, draft, ctx, categories)[0]
+
+
 def summary(
-    tr: Tr, draft: Draft, ctx: wizard.Context, categories: dict[str, str]
+    tr: Tr, draft: Draft, ctx: wizard.Context, categories: dict[str, str], *, submitted: Application | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [html.bold(tr("apply-summary-title"))]
     sections_present: list[str] = []
@@ -224,6 +234,13 @@ def summary(
             lines.append(f"{label}: {html.quote(display(tr, s.key, draft, categories))}")
     gaps = missing(draft, ctx)
     lines.append("")
+    if submitted is not None:
+        lines.append(tr("review-already-submitted", number=submitted.number,
+                        status=tr(f"status-{submitted.status.value}")))
+        b = InlineKeyboardBuilder()
+        b.row(InlineKeyboardButton(text=tr("btn-my-applications"), callback_data=MenuCb(item="mine").pack()))
+        b.row(InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack()))
+        return "\n".join(lines), b.as_markup()
     if gaps:
         lines.append(html.bold(tr("apply-summary-missing")))
         lines.extend("• " + tr(f"apply-field-{s.key.replace('_', '-')}") for s in gaps)
@@ -243,5 +260,7 @@ def summary(
                 text=tr("btn-fill-missing"), callback_data=ApplyCb(action="fill", step=gaps[0].key).pack()
             )
         )
+    else:
+        b.row(InlineKeyboardButton(text=tr("btn-sign-and-send"), callback_data=ReviewCb(action="sign").pack()))
     b.row(InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack()))
     return "\n".join(lines), b.as_markup()

@@ -9,9 +9,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Tr, Translator
 from bot.keyboards import LangCb, MenuCb, back_to_menu, language_keyboard
-from handlers.menu import menu_view
+from handlers.menu import MenuSource, menu_view
 from handlers.ui import reply_or_edit
-from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
 router = Router(name="common")
@@ -19,12 +18,12 @@ router = Router(name="common")
 
 @router.message(Command("cancel"))
 async def on_cancel(
-    message: Message, tr: Tr, user: User, state: FSMContext, profiles: ProfileRepository
+    message: Message, tr: Tr, user: User, state: FSMContext, menu: MenuSource
 ) -> None:
     current = await state.get_state()
     await state.set_state(None)
     await message.answer(tr("cancel-done") if current else tr("cancel-nothing"))
-    text, kb = await menu_view(tr, user, profiles)
+    text, kb = await menu_view(tr, user, menu)
     await message.answer(text, reply_markup=kb)
 
 
@@ -58,7 +57,7 @@ async def on_language_chosen(
     users: UserRepository,
     translator: Translator,
     state: FSMContext,
-    profiles: ProfileRepository,
+    menu: MenuSource,
 ) -> None:
     if callback_data.code not in translator.bundles:
         await query.answer()
@@ -68,5 +67,5 @@ async def on_language_chosen(
     await query.answer(tr("language-set"))
     await reply_or_edit(query, tr("language-set"))
     if await state.get_state() is None:
-        text, kb = await menu_view(tr, user, profiles)
+        text, kb = await menu_view(tr, user, menu)
         await reply_or_edit(query, text, kb, new=True)

@@ -3,26 +3,25 @@ translated hint about what is expected. Nothing is cleared, so nothing entered i
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Tr
 from fsm.states import hint_for
-from handlers.menu import menu_view
-from storage.profiles import ProfileRepository
+from handlers.menu import MenuSource, menu_view
 from storage.users import User
 
 router = Router(name="fallback")
 
 
-@router.message()
+@router.message(F.chat.type == "private")
 async def on_unexpected_message(
-    message: Message, tr: Tr, user: User | None, state: FSMContext, profiles: ProfileRepository
+    message: Message, tr: Tr, user: User | None, state: FSMContext, menu: MenuSource
 ) -> None:
     current = await state.get_state()
     if current is None:
-        text, kb = await menu_view(tr, user, profiles)
+        text, kb = await menu_view(tr, user, menu)
         await message.answer(tr("hint-idle"))
         await message.answer(text, reply_markup=kb)
         return

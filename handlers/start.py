@@ -13,9 +13,8 @@ from bot.i18n import Tr
 from bot.keyboards import ConsentCb, MenuCb, consent_keyboard
 from domain.consent import CONSENT_VERSION, RETENTION_YEARS
 from fsm.states import ConsentFlow
-from handlers.menu import menu_view
+from handlers.menu import MenuSource, menu_view
 from handlers.ui import fmt_date, reply_or_edit
-from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
 router = Router(name="start")
@@ -53,13 +52,13 @@ async def on_start(
     state: FSMContext,
     operator_name: str | None,
     operator_contact: str | None,
-    profiles: ProfileRepository,
+    menu: MenuSource,
 ) -> None:
     name = html.quote(message.from_user.first_name if message.from_user else "")
     await message.answer(tr("start-greeting", name=name) + "\n\n" + tr("start-not-gosuslugi"))
     if user.has_consent and user.consent_version == CONSENT_VERSION:
         await state.set_state(None)
-        text, kb = await menu_view(tr, user, profiles)
+        text, kb = await menu_view(tr, user, menu)
         await message.answer(text, reply_markup=kb)
         return
     await ask_consent(message, tr, state, operator_name, operator_contact)
@@ -81,30 +80,30 @@ async def on_consent_accept(
     users: UserRepository,
     state: FSMContext,
     tz: ZoneInfo,
-    profiles: ProfileRepository,
+    menu: MenuSource,
 ) -> None:
     user = await users.accept_consent(user.telegram_id, CONSENT_VERSION)
     await state.set_state(None)
     await query.answer()
     await reply_or_edit(query, tr("consent-accepted", date=fmt_date(user.consent_at, tr, tz)))
-    text, kb = await menu_view(tr, user, profiles)
+    text, kb = await menu_view(tr, user, menu)
     await reply_or_edit(query, text, kb, new=True)
 
 
 @router.callback_query(ConsentCb.filter(F.action == "decline"))
 async def on_consent_decline(
-    query: CallbackQuery, tr: Tr, user: User, users: UserRepository, state: FSMContext, profiles: ProfileRepository
+    query: CallbackQuery, tr: Tr, user: User, users: UserRepository, state: FSMContext, menu: MenuSource
 ) -> None:
     user = await users.decline_consent(user.telegram_id)
     await state.set_state(None)
     await query.answer()
     await reply_or_edit(query, tr("consent-declined"))
-    text, kb = await menu_view(tr, user, profiles)
+    text, kb = await menu_view(tr, user, menu)
     await reply_or_edit(query, text, kb, new=True)
 
 
 @router.callback_query(MenuCb.filter(F.item == "open"))
-async def on_menu_open(query: CallbackQuery, tr: Tr, user: User, profiles: ProfileRepository) -> None:
+async def on_menu_open(query: CallbackQuery, tr: Tr, user: User, menu: MenuSource) -> None:
     await query.answer()
-    text, kb = await menu_view(tr, user, profiles)
+    text, kb = await menu_view(tr, user, menu)
     await reply_or_edit(query, text, kb)

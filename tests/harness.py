@@ -89,6 +89,9 @@ class World:
         self.deps = await create_deps(settings, self.clock, strict_i18n=True, media_executor=media_pool())
         self.dp = create_dispatcher(self.deps)
         self.bot = create_bot(settings)
+        # What start-up does in production (tests call run_startup only when they test start-up itself);
+        # pushes are not paced at one a second per chat here, so a test does not sleep.
+        self.deps.pushes.attach(self.bot, per_chat_interval=0.0, global_rate=1000.0)
         if self.updates is None:
             self.updates = UpdateFactory(message_ids=self.api.next_message_id)
         logging.getLogger().addHandler(self.errors)
@@ -110,6 +113,11 @@ class World:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    async def sweep(self) -> int:
+        """Deliver what is due in the outbox now, as the scheduler does every few seconds."""
+        assert self.dp is not None
+        return int(await self.dp["sweeper"].sweep_once())
 
     async def run_startup(self) -> None:
         assert self.dp is not None and self.bot is not None

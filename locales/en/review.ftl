@@ -1,0 +1,65 @@
+## Submitting, statuses, "My applications", staff review.
+
+btn-sign-and-send = ✍️ Sign and send
+btn-sign-confirm = Sign and send
+btn-back-to-summary = ← Back to the application
+review-sign-explain =
+    Please check the application once more before sending.
+    By pressing "Sign and send", you, { $name }, sign the application with a simple electronic signature: we record who signed, when, and a checksum (SHA-256) of exactly this data and these files. A sent application cannot be changed — only at a staff member's request.
+review-submitted =
+    ✅ Application { $number } sent. Status: { $status }.
+    Signature recorded (checksum { $sha }…). We will tell you about every status change.
+review-already-submitted = Application { $number } has been sent. Status: { $status }.
+
+btn-my-applications = My applications
+review-list-title = Your applications:
+review-list-empty = You have not sent any applications yet.
+review-list-item = { $number } — { $status }
+review-timeline-title = Application { $number }. Now: { $status }
+review-timeline-entry = { $when } — { $status }
+
+status-accepted = Accepted
+status-in_review = Under review
+status-needs_documents = Documents needed
+status-approved = Approved
+status-issued = EMK issued
+status-rejected = Rejected
+
+push-status = Application { $number }: new status — { $status }.
+push-status-comment = Comment: { $comment }
+push-status-requested = Please upload: { $documents }.
+btn-upload-requested = Upload documents
+push-stuck-citizen =
+    Application { $number } is taking longer than usual. We have reminded the staff.
+    If you would like to ask: { $support }
+
+review-upload-ask = Application { $number }, document { $n } of { $m }: { $document }. Send a scan or photo (PDF, JPG, PNG, HEIC), then press the button below.
+btn-review-send = Send for review
+review-photo-ok = ✅ Photo accepted and cropped to 3×4.
+review-documents-sent = ✅ Documents sent. Application { $number } is under review again.
+
+hint-review-confirm = Press "Sign and send", or go back to the application with the button above.
+hint-review-upload = A file is needed here: send a scan or photo of the document.
+hint-staff-pick = Mark the documents with the buttons above and press "Next".
+hint-staff-reason = Write the reason as one text message.
+
+staff-card-title = Application { $number }
+staff-card-status = Status: { $status }
+staff-acted = { $who }: { $status }
+btn-staff-take = Take for review
+btn-staff-approve = Approve
+btn-staff-reject = Reject
+btn-staff-request = Request documents
+btn-staff-documents = Documents to my private chat
+btn-staff-next = Next
+staff-not-allowed = Only the organisation's staff can do this. Nothing was changed.
+staff-done = Done.
+staff-conflict = The application was already changed: { $who } — { $status }. Your action was not applied.
+staff-pick-documents = Application { $number }: which documents to request?
+staff-cancelled = Cancelled.
+staff-ask-reason = { $name }, write the reason for application { $number } as one message — the applicant will see it.
+staff-reason-length = The reason must be 3 to { $max } characters. Please write it again.
+staff-done-with-reason = Application { $number }: { $status }. The applicant will be notified.
+staff-stuck = ⏰ Application { $number } has been waiting more than { $hours } hours (status: { $status }).
+staff-documents-arrived = The applicant sent the requested documents for application { $number }.
+staff-applicant = The applicant

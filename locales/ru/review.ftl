@@ -1,0 +1,65 @@
+## Submitting, statuses, «Мои заявления», staff review.
+
+btn-sign-and-send = ✍️ Подписать и отправить
+btn-sign-confirm = Подписать и отправить
+btn-back-to-summary = ← К анкете
+review-sign-explain =
+    Перед отправкой проверьте анкету ещё раз.
+    Нажимая «Подписать и отправить», вы, { $name }, подписываете заявление простой электронной подписью: мы сохраним, кто и когда подписал, и контрольную сумму (SHA-256) именно этих данных и файлов. Изменить отправленное заявление будет нельзя — только по запросу сотрудника.
+review-submitted =
+    ✅ Заявление { $number } отправлено. Статус: { $status }.
+    Подпись записана (контрольная сумма { $sha }…). Мы сообщим о каждом изменении статуса.
+review-already-submitted = Заявление { $number } уже отправлено. Статус: { $status }.
+
+btn-my-applications = Мои заявления
+review-list-title = Ваши заявления:
+review-list-empty = У вас пока нет отправленных заявлений.
+review-list-item = { $number } — { $status }
+review-timeline-title = Заявление { $number }. Сейчас: { $status }
+review-timeline-entry = { $when } — { $status }
+
+status-accepted = Принято
+status-in_review = В проверке
+status-needs_documents = Нужны документы
+status-approved = Одобрено
+status-issued = ЭМК выдана
+status-rejected = Отклонено
+
+push-status = Заявление { $number }: новый статус — { $status }.
+push-status-comment = Комментарий: { $comment }
+push-status-requested = Нужно загрузить: { $documents }.
+btn-upload-requested = Загрузить документы
+push-stuck-citizen =
+    Заявление { $number } рассматривается дольше обычного. Мы напомнили сотрудникам.
+    Если хотите уточнить: { $support }
+
+review-upload-ask = Заявление { $number }, документ { $n } из { $m }: { $document }. Отправьте скан или фото (PDF, JPG, PNG, HEIC), затем нажмите кнопку ниже.
+btn-review-send = Отправить на проверку
+review-photo-ok = ✅ Фото принято и обрезано до 3×4.
+review-documents-sent = ✅ Документы отправлены. Заявление { $number } снова в проверке.
+
+hint-review-confirm = Нажмите «Подписать и отправить» или вернитесь к анкете кнопкой выше.
+hint-review-upload = Здесь нужен файл: отправьте скан или фото документа.
+hint-staff-pick = Отметьте документы кнопками выше и нажмите «Далее».
+hint-staff-reason = Напишите причину одним текстовым сообщением.
+
+staff-card-title = Заявление { $number }
+staff-card-status = Статус: { $status }
+staff-acted = { $who }: { $status }
+btn-staff-take = Взять в работу
+btn-staff-approve = Одобрить
+btn-staff-reject = Отклонить
+btn-staff-request = Запросить документы
+btn-staff-documents = Документы мне в личку
+btn-staff-next = Далее
+staff-not-allowed = Это действие доступно только сотрудникам организации. Ничего не изменено.
+staff-done = Готово.
+staff-conflict = Заявление уже изменено: { $who } — { $status }. Ваше действие не применено.
+staff-pick-documents = Заявление { $number }: какие документы запросить?
+staff-cancelled = Действие отменено.
+staff-ask-reason = { $name }, напишите причину для заявления { $number } одним сообщением — её увидит заявитель.
+staff-reason-length = Причина — от 3 до { $max } символов. Напишите её ещё раз.
+staff-done-with-reason = Заявление { $number }: { $status }. Заявитель получит уведомление.
+staff-stuck = ⏰ Заявление { $number } ждёт уже больше { $hours } ч (статус: { $status }).
+staff-documents-arrived = Заявитель прислал запрошенные документы по заявлению { $number }.
+staff-applicant = Заявитель
