@@ -4,5 +4,5 @@ The text itself lives in locales (`consent-text`); its version is here, so a cha
 and a person who accepted an older one is asked again.
 """
 
-CONSENT_VERSION = "2026-11-25.1"
+CONSENT_VERSION = "2026-11-25.2"
 RETENTION_YEARS = 5

@@ -89,10 +89,12 @@ async def on_staff_button(
         return
     action = callback_data.action
     if action == "docs":
-        await query.answer()
         await applications.audit(actor_id=query.from_user.id, action="staff.view_documents", application_id=app.id,
                                  by=_name(query.from_user))
-        await pushes.send_documents_to(query.from_user.id, app)
+        sent = await pushes.send_documents_to(query.from_user.id, app)
+        # The bot can write to a person only after they started it: say so instead of failing silently.
+        await query.answer(tr("staff-documents-sent") if sent is not None and sent.ok else tr("staff-start-bot-first"),
+                           show_alert=sent is None or not sent.ok)
         return
     if action in ("take", "approve"):
         pressed = (query.message.chat.id, query.message.message_id) if isinstance(query.message, Message) else None

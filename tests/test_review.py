@@ -112,6 +112,13 @@ async def test_the_whole_slice_with_a_restart_between_every_two_steps(world: Wor
     await world.sweep()
     assert pushes_to(world, anna)[-1] == "Заявление ЭМК-2026-000001: новый статус — В проверке."
 
+    # A staff member looks at the documents privately: they come to her chat, and the view is audited.
+    mark = len(world.api.calls)
+    await staff_press(world, ALICE, "Документы мне в личку")
+    private = [c for c in world.api.calls[mark:] if str(c.params.get("chat_id")) == str(ALICE)
+               and c.method in {"sendMediaGroup", "sendPhoto", "sendDocument"}]
+    assert private, "the album went to Alice's private chat"
+
     await world.restart()
     await staff_press(world, ALICE, "Запросить документы")
     await staff_press(world, ALICE, "Паспорт, регистрация")
@@ -155,7 +162,8 @@ async def test_the_whole_slice_with_a_restart_between_every_two_steps(world: Wor
 
     audit = [e["action"] for e in await world.deps.applications.audit_entries(app.id)]
     assert audit[:1] == ["citizen.submit"]
-    assert {"staff.take", "staff.request", "staff.approve", "citizen.documents_sent"} <= set(audit)
+    expected = {"staff.take", "staff.request", "staff.approve", "citizen.documents_sent", "staff.view_documents"}
+    assert expected <= set(audit)
     assert "staff.documents_posted" in audit
 
 

@@ -11,7 +11,7 @@ consent-text =
     Why: to issue, keep and renew your personal medical book, to remind you of deadlines, and to share it with an employer through your link.
     Legal basis: articles 9 and 10 of Federal Law No. 152-FZ "On Personal Data".
     How long: while the book is valid and { $years } years after, or until you withdraw consent.
-    How to withdraw: through "My data" in the menu or by writing to the controller; your data will be erased.
+    How to withdraw: write to the controller at the contact above — your data will be erased.
 consent-question = Do you consent to the processing of your personal and health data on these terms?
 consent-accepted = ✅ Thank you, your consent is recorded ({ $date }).
 consent-declined =

@@ -63,3 +63,5 @@ staff-done-with-reason = Application { $number }: { $status }. The applicant wil
 staff-stuck = ⏰ Application { $number } has been waiting more than { $hours } hours (status: { $status }).
 staff-documents-arrived = The applicant sent the requested documents for application { $number }.
 staff-applicant = The applicant
+staff-documents-sent = The documents were sent to your private chat.
+staff-start-bot-first = Could not write to you privately: open a chat with the bot and press "Start", then try again.

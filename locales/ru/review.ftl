@@ -63,3 +63,5 @@ staff-done-with-reason = Заявление { $number }: { $status }. Заяви
 staff-stuck = ⏰ Заявление { $number } ждёт уже больше { $hours } ч (статус: { $status }).
 staff-documents-arrived = Заявитель прислал запрошенные документы по заявлению { $number }.
 staff-applicant = Заявитель
+staff-documents-sent = Документы отправлены вам в личные сообщения.
+staff-start-bot-first = Не получилось написать вам лично: откройте чат с ботом и нажмите «Старт», затем повторите.
