@@ -1,1 +1,1 @@
-"""Composition root of ЭМК-бот: the only package that knows every layer."""
+"""Composition root of EMK-bot: the only package that knows every layer."""

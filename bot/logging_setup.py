@@ -1,7 +1,7 @@
 """Logging that never carries personal data.
 
 Handlers log ids and codes only; as a second line of defence, a filter masks anything in a log record that
-looks like a phone number, СНИЛС, passport or policy number, or an e-mail address.
+looks like a phone number, SNILS, passport or policy number, or an e-mail address.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import re
 _PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail
     re.compile(r"\+?[78][\s(-]*9\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}"),  # Russian mobile phone
-    re.compile(r"\b\d{3}-\d{3}-\d{3}[\s-]?\d{2}\b"),  # СНИЛС
+    re.compile(r"\b\d{3}-\d{3}-\d{3}[\s-]?\d{2}\b"),  # SNILS
     re.compile(r"\b\d{2}\s?\d{2}\s?\d{6}\b"),  # passport series + number
-    re.compile(r"\b\d{16}\b"),  # ЕНП ОМС
-    re.compile(r"\b\d{11}\b"),  # СНИЛС without separators
+    re.compile(r"\b\d{16}\b"),  # OMS policy number (ENP)
+    re.compile(r"\b\d{11}\b"),  # SNILS without separators
 ]
 
 

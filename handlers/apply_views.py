@@ -156,7 +156,7 @@ def upload_line(tr: Tr, n: int, upload: Upload) -> str:
 def upload_prompt(
     tr: Tr, step: Step, draft: Draft, ctx: wizard.Context, files: list[Upload]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A document step: what to send, what is already accepted (each removable), «Готово»."""
+    """A document step: what to send, what is already accepted (each removable), "Done"."""
     n, m = progress(step.key, draft, ctx)
     kind = step.key.removeprefix("doc_")
     parts = [progress_line(tr, n, m), tr(step.prompt_key), tr("apply-upload-rules")]

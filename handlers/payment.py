@@ -271,7 +271,7 @@ async def on_proof_nav(query: CallbackQuery, callback_data: PayCb, wiz: Wizard) 
         return
     await wiz.state.update_data(proof_for=None)
     await wiz.state.set_state(Apply.payment)
-    if callback_data.action == "cancel":  # the wizard's own «Отмена», from the payment step
+    if callback_data.action == "cancel":  # the wizard's own Cancel button, from the payment step
         await apply.on_cancel(query, ApplyCb(action="cancel", step="payment"), wiz)
         return
     await query.answer()

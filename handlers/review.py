@@ -1,4 +1,4 @@
-"""The citizen after the summary: sign and send, «Мои заявления» with each timeline, and sending the
+"""The citizen after the summary: sign and send, "My applications" with each timeline, and sending the
 documents staff asked for (which returns the application to «В проверке»)."""
 
 from __future__ import annotations

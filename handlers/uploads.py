@@ -2,7 +2,7 @@
 
 A photo or file is sized up before download (Telegram serves at most 20 MB), downloaded, checked in the
 media worker process (domain/portrait.py, domain/scans.py), and either explained (every problem, in the
-person's language) or stored encrypted. The corrected photo is shown for «Использовать» / «Переснять»;
+person's language) or stored encrypted. The corrected photo is shown for "use it" / "take another";
 scans are listed, each removable, until «Готово» and the legibility confirmation.
 """
 
