@@ -254,13 +254,10 @@ def summary(
             callback_data=ApplyCb(action="edit", step=first.key, value=section),
         )
     b.adjust(2)
-    if gaps:
-        b.row(
-            InlineKeyboardButton(
-                text=tr("btn-fill-missing"), callback_data=ApplyCb(action="fill", step=gaps[0].key).pack()
-            )
-        )
-    else:
+    for gap in gaps:  # a button to each missing item
+        label = tr("btn-fill-field", field=tr(f"apply-field-{gap.key.replace('_', '-')}"))
+        b.row(InlineKeyboardButton(text=label, callback_data=ApplyCb(action="fill", step=gap.key).pack()))
+    if not gaps:
         b.row(InlineKeyboardButton(text=tr("btn-sign-and-send"), callback_data=ReviewCb(action="sign").pack()))
     b.row(InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack()))
     return "\n".join(lines), b.as_markup()

@@ -253,7 +253,8 @@ async def test_summary_lists_what_is_missing_and_jumps_there(world: World) -> No
     assert anna.last.startswith("Проверьте анкету")
     assert "Не заполнено:" in anna.last and "• Свидетельство о рождении\n" in anna.last
     assert "• Свидетельство о рождении (скан)" in anna.last  # and its scan
-    await anna.press("Заполнить недостающее")
+    assert "Заполнить: Свидетельство о рождении (скан)" in anna.buttons()
+    await anna.press("Заполнить: Свидетельство о рождении")
     assert "свидетельства о рождении" in anna.last
 
 

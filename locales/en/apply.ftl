@@ -10,7 +10,7 @@ btn-share-contact = 📱 Share my contact
 btn-apply-for-self = Application for myself
 btn-apply-for-child = Application for a child
 btn-edit-section = Edit: { $section }
-btn-fill-missing = Fill in what is missing
+btn-fill-field = Fill in: { $field }
 
 apply-choose-whom = Who is the medical book for?
 apply-choose-profile = Choose an application to continue, or start a new one.

@@ -10,7 +10,7 @@ btn-share-contact = 📱 Поделиться контактом
 btn-apply-for-self = Анкета для себя
 btn-apply-for-child = Анкета для ребёнка
 btn-edit-section = Изменить: { $section }
-btn-fill-missing = Заполнить недостающее
+btn-fill-field = Заполнить: { $field }
 
 apply-choose-whom = Для кого оформляем медицинскую книжку?
 apply-choose-profile = Выберите анкету, чтобы продолжить, или начните новую.
