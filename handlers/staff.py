@@ -8,7 +8,7 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.types import User as TgUser
 
 from bot.i18n import Tr, Translator, document_label
@@ -118,8 +118,15 @@ async def on_staff_button(
                                tr("staff-pick-documents", number=app.number), reply_markup=_picker(tr, app, []))
     else:
         await state.set_state(StaffFlow.reason)
-        await bot.send_message(query.message.chat.id if query.message else query.from_user.id,
-                               tr("staff-ask-reason", number=app.number, name=_name(query.from_user)))
+        await _ask_reason(bot, query, tr, app)
+
+
+async def _ask_reason(bot: Bot, query: CallbackQuery, tr: Tr, app: Application) -> None:
+    """Ask for the reason as a forced reply: in a group with Telegram's privacy mode on, the bot receives only
+    replies to its own messages, so a plain message with the reason would never reach it."""
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await bot.send_message(chat_id, tr("staff-ask-reason", number=app.number, name=_name(query.from_user)),
+                           reply_markup=ForceReply(input_field_placeholder=tr("staff-reason-placeholder")))
 
 
 def _picker(tr: Tr, app: Application, chosen: list[str]) -> InlineKeyboardMarkup:
@@ -140,8 +147,8 @@ def _picker(tr: Tr, app: Application, chosen: list[str]) -> InlineKeyboardMarkup
 
 @router.callback_query(StateFilter(StaffFlow.pick_documents), StaffCb.filter(F.action.in_({"pick", "send", "cancel"})))
 async def on_pick(
-    query: CallbackQuery, callback_data: StaffCb, state: FSMContext, translator: Translator, pushes: Pushes,
-    applications: ApplicationRepository,
+    query: CallbackQuery, callback_data: StaffCb, bot: Bot, state: FSMContext, translator: Translator,
+    pushes: Pushes, applications: ApplicationRepository,
 ) -> None:
     tr = translator.bind(pushes.staff_locale)
     data = await state.get_data()
@@ -162,7 +169,9 @@ async def on_pick(
         return
     await state.set_state(StaffFlow.reason)
     if isinstance(query.message, Message):
-        await query.message.edit_text(tr("staff-ask-reason", number=app.number, name=_name(query.from_user)))
+        chosen = ", ".join(document_label(tr, k) for k in kinds)
+        await query.message.edit_text(tr("staff-documents-chosen", number=app.number, documents=chosen))
+    await _ask_reason(bot, query, tr, app)
 
 
 @router.callback_query(StaffCb.filter(F.action == "cancel"))

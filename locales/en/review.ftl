@@ -65,3 +65,5 @@ staff-documents-arrived = The applicant sent the requested documents for applica
 staff-applicant = The applicant
 staff-documents-sent = The documents were sent to your private chat.
 staff-start-bot-first = Could not write to you privately: open a chat with the bot and press "Start", then try again.
+staff-reason-placeholder = Reason
+staff-documents-chosen = Application { $number }: request { $documents }.

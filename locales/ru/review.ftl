@@ -65,3 +65,5 @@ staff-documents-arrived = Заявитель прислал запрошенны
 staff-applicant = Заявитель
 staff-documents-sent = Документы отправлены вам в личные сообщения.
 staff-start-bot-first = Не получилось написать вам лично: откройте чат с ботом и нажмите «Старт», затем повторите.
+staff-reason-placeholder = Причина
+staff-documents-chosen = Заявление { $number }: запросить { $documents }.
