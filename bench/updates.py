@@ -5,7 +5,8 @@ Three workloads, each N text updates from M users fed through a dispatcher the w
 Bot API on 127.0.0.1 running in a separate process (Telegram is not in the bot's process either, and the
 fake's own HTML parsing must not be billed to the bot):
 
-  bare     a bare aiogram Dispatcher with MemoryStorage and one handler that answers (the baseline);
+  bare     a bare aiogram Dispatcher with MemoryStorage and one handler that sends the same reply as the
+           bot's /help (same text, a one-button keyboard): the baseline;
   persist  the real bot from the production factory (DB-backed FSM, user middleware, Fluent): /help;
   wizard   the real bot, application wizard steps: text → validate → save the encrypted draft → reply.
 
@@ -32,10 +33,11 @@ from aiogram import Bot, Dispatcher, Router  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from aiogram.fsm.storage.memory import MemoryStorage  # noqa: E402
-from aiogram.types import Message  # noqa: E402
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.factory import create_bot, create_deps, create_dispatcher  # noqa: E402
+from bot.i18n import Translator  # noqa: E402
 from domain.applicant import Citizenship, Draft, Relation, Sex  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from domain.consent import CONSENT_VERSION  # noqa: E402
@@ -90,11 +92,18 @@ def report(name: str, seconds: float, latencies: list[float], base: float | None
 
 
 def bare_dispatcher() -> Dispatcher:
+    """The baseline: plain aiogram, MemoryStorage, one handler that sends the same reply the bot sends for
+    /help (the same text and a one-button keyboard), so both sides pay Telegram the same and the difference
+    is the bot's own machinery: persistent FSM, user and locale middleware, Fluent, routers."""
     router = Router()
+    text = Translator().get("ru", "help-text")
 
     @router.message()
     async def answer(message: Message) -> None:
-        await message.answer("ok")
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="В меню", callback_data="menu:open")]]
+        )
+        await message.answer(text, reply_markup=keyboard)
 
     dp = Dispatcher(storage=MemoryStorage())
     dp.include_router(router)

@@ -29,6 +29,7 @@ class Translator:
         self.default = default
         self.strict = strict
         self.bundles: dict[str, FluentBundle] = {}
+        self._plain: dict[tuple[str, str], str] = {}
         self.keys: dict[str, set[str]] = {}
         for code in SUPPORTED:
             bundle = FluentBundle([code], use_isolating=False)
@@ -52,6 +53,16 @@ class Translator:
         return key in self.keys.get(locale, ())
 
     def get(self, locale: str, key: str, **args: Any) -> str:
+        if not args:  # a message without arguments never changes: format it once
+            cached = self._plain.get((locale, key))
+            if cached is not None:
+                return cached
+        text = self._format(locale, key, args)
+        if not args:
+            self._plain[(locale, key)] = text
+        return text
+
+    def _format(self, locale: str, key: str, args: dict[str, Any]) -> str:
         bundle = self.bundles.get(locale) or self.bundles[self.default]
         if not bundle.has_message(key):
             if self.strict:

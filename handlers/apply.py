@@ -7,6 +7,7 @@ saved to the person's profile (encrypted) before the next step is shown, so a re
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,10 +40,27 @@ TEXT_STATES = [s.state for s in STEPS if s.kind == "text"]
 CONTACT_STATES = [s.state for s in STEPS if s.kind == "contact"]
 
 
+_CONTEXTS: dict[tuple[int, date], tuple[Policy, wizard.Context]] = {}
+_TITLES: dict[tuple[int, int, str], tuple[Policy, dict[str, str]]] = {}
+
+
 def context(policy: Policy, clock: Clock, tz: ZoneInfo) -> wizard.Context:
+    """The rules' context for today under the policy; both are immutable, so it is built once a day."""
+    today = clock.now().astimezone(tz).date()
+    cached = _CONTEXTS.get((id(policy), today))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    if len(_CONTEXTS) > 16:
+        _CONTEXTS.clear()
+    ctx = _build_context(policy, today)
+    _CONTEXTS[(id(policy), today)] = (policy, ctx)
+    return ctx
+
+
+def _build_context(policy: Policy, today: date) -> wizard.Context:
     docs = policy.documents
     return wizard.Context(
-        today=clock.now().astimezone(tz).date(),
+        today=today,
         categories=tuple(policy.enabled_categories()),
         documents_adult=tuple(docs.required_adult),
         documents_child=tuple(docs.required_child),
@@ -53,6 +71,16 @@ def context(policy: Policy, clock: Clock, tz: ZoneInfo) -> wizard.Context:
 
 
 def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
+    key = (id(policy), id(tr.translator), tr.locale)
+    cached = _TITLES.get(key)
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    titles = _build_titles(policy, tr)
+    _TITLES[key] = (policy, titles)
+    return titles
+
+
+def _build_titles(policy: Policy, tr: Tr) -> dict[str, str]:
     titles = {}
     for code in policy.enabled_categories():
         category = policy.category(code)
