@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POLICY = ROOT / "config" / "policy.example.toml"
 
 COMMANDS = ("start", "help", "language", "cancel")
+log = logging.getLogger("emk")
 
 
 @dataclass
@@ -179,6 +181,8 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     dp.include_routers(*build_routers())
 
     async def on_startup(bot: Bot) -> None:
+        if not deps.pushes.staff_targets:
+            log.warning("STAFF_CHAT_ID and STAFF_IDS are empty: submitted applications will reach no staff")
         deps.pushes.attach(bot)
         await set_commands(bot, deps.translator)
 

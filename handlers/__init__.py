@@ -31,6 +31,8 @@ def _copy(template: Router) -> Router:
     for name, observer in template.observers.items():
         target = fresh.observers[name]
         target.handlers.extend(observer.handlers)
+        if observer._handler.filters:  # router-level filters, e.g. «private chats only»
+            target._handler.filters = list(observer._handler.filters)
         for middleware in observer.outer_middleware:
             target.outer_middleware.register(middleware)
         for middleware in observer.middleware:

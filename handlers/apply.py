@@ -35,6 +35,9 @@ from storage.profiles import Profile, ProfileRepository
 from storage.users import User
 
 router = Router(name="apply")
+# The citizen's side lives in private chats; in the staff group only the staff router answers.
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
 
 TEXT_STATES = [s.state for s in STEPS if s.kind == "text"]
 CONTACT_STATES = [s.state for s in STEPS if s.kind == "contact"]

@@ -14,6 +14,9 @@ from handlers.ui import reply_or_edit
 from storage.users import User, UserRepository
 
 router = Router(name="common")
+# The citizen's side lives in private chats; in the staff group only the staff router answers.
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
 
 
 @router.message(Command("cancel"))

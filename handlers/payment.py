@@ -49,6 +49,9 @@ from storage.profiles import Profile, ProfileRepository
 from storage.users import UserRepository
 
 router = Router(name="payment")
+# The citizen's side lives in private chats; in the staff group only the staff router answers.
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
 router.message.middleware(WIZARD_MIDDLEWARE)
 router.callback_query.middleware(WIZARD_MIDDLEWARE)
 

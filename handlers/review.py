@@ -32,6 +32,9 @@ from storage.files import FileStore
 from storage.users import User
 
 router = Router(name="review")
+# The citizen's side lives in private chats; in the staff group only the staff router answers.
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
 router.message.middleware(WIZARD_MIDDLEWARE)
 router.callback_query.middleware(WIZARD_MIDDLEWARE)
 

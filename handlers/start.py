@@ -18,6 +18,9 @@ from handlers.ui import fmt_date, reply_or_edit
 from storage.users import User, UserRepository
 
 router = Router(name="start")
+# The citizen's side lives in private chats; in the staff group only the staff router answers.
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
 
 
 def consent_message(tr: Tr, operator: str | None, contact: str | None) -> str:

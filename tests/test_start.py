@@ -158,3 +158,12 @@ async def test_unexpected_error_gives_an_apology_with_a_reference_and_logs_no_pe
     monkeypatch.undo()
     await anna.command("help")  # the conversation goes on
     assert anna.last.startswith("Я помогаю оформить")
+
+
+async def test_the_citizen_side_stays_silent_in_a_group(world: World) -> None:
+    """In the staff group only staff buttons are answered: no greeting, consent or hints there."""
+    anna = world.person()
+    mark = len(world.api.calls)
+    await world.feed(anna.updates.text(anna.user, "/start", chat_id=-1001234567890))
+    await world.feed(anna.updates.text(anna.user, "привет всем", chat_id=-1001234567890))
+    assert [c.method for c in world.api.calls[mark:]] == []
