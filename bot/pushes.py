@@ -225,8 +225,7 @@ class Pushes:
         text, keyboard = await self.staff_card(app, self._staff_tr())
         result = await self.notifier.send(row.chat_id, text, reply_markup=keyboard)
         if result.ok and result.message is not None:
-            await self.applications.set_staff_message(app.id, result.chat_id or row.chat_id,
-                                                      result.message.message_id)
+            await self.applications.add_staff_card(app.id, result.chat_id or row.chat_id, result.message.message_id)
         return result
 
     async def _staff_docs(self, row: OutboxRow, app: Application, upload_ids: list[int]) -> SendResult:
@@ -236,9 +235,10 @@ class Pushes:
         if not result.ok:
             return result
         album = await self._album(row.chat_id, upload_ids, app)
-        if app.staff_chat_id == row.chat_id and app.staff_message_id is not None:
-            # The card shows the application back «В проверке», with the actions that allows.
-            text, keyboard = await self.staff_card(app, tr, tr("staff-acted", who=tr("staff-applicant"),
-                                                               status=tr(f"status-{app.status.value}")))
-            await self.notifier.edit_text(row.chat_id, app.staff_message_id, text, reply_markup=keyboard)
+        # The card in this chat shows the application back «В проверке», with the actions that allows.
+        text, keyboard = await self.staff_card(app, tr, tr("staff-acted", who=tr("staff-applicant"),
+                                                           status=tr(f"status-{app.status.value}")))
+        for chat_id, message_id in app.staff_cards:
+            if chat_id == row.chat_id:
+                await self.notifier.edit_text(chat_id, message_id, text, reply_markup=keyboard)
         return album if album is not None else result

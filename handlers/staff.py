@@ -31,11 +31,9 @@ def _name(user: TgUser) -> str:
 async def _refresh_card(
     bot: Bot, pushes: Pushes, app: Application, tr: Tr, acted: str, pressed: tuple[int, int] | None
 ) -> None:
-    """The staff card shows the current status, who acted, and only the actions left: the card in the staff
-    chat, and the card the button was pressed on (with STAFF_IDS each staff member has one in private)."""
-    cards = {pressed} if pressed else set()
-    if app.staff_chat_id is not None and app.staff_message_id is not None:
-        cards.add((app.staff_chat_id, app.staff_message_id))
+    """Every staff card (the staff chat's, or each staff member's private one) shows the current status, who
+    acted, and only the actions left."""
+    cards = set(app.staff_cards) | ({pressed} if pressed else set())
     text, keyboard = await pushes.staff_card(app, tr, acted)
     for chat_id, message_id in cards:
         try:

@@ -97,6 +97,7 @@ applications = Table(
     Column("requested_documents", Text, nullable=True),  # JSON list of DocumentKind staff asked for
     Column("staff_chat_id", BigInteger, nullable=True),
     Column("staff_message_id", BigInteger, nullable=True),
+    Column("staff_cards", Text, nullable=False, server_default="[]"),  # JSON [[chat_id, message_id], ...]
     Column("updated_at", UTCDateTime, nullable=False),
 )
 

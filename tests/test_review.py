@@ -253,3 +253,17 @@ async def test_stuck_application_reminder_is_sent_once_even_after_a_restart(worl
     assert len(citizen) == 1 and len(staff) == 1
     assert str(citizen[0].params["chat_id"]) == str(anna.chat_id)
     assert str(staff[0].params["chat_id"]) == str(STAFF_CHAT)
+
+
+async def test_without_a_staff_group_every_staff_card_follows_the_status(world: World) -> None:
+    anna = world.person()
+    await ready_to_submit(world, anna)
+    await anna.press("✍️ Подписать и отправить")
+    await anna.press("Подписать и отправить")
+    await world.sweep()
+    await staff_press(world, ALICE, "Взять в работу", chat_id=ALICE)
+    for staff_id in (ALICE, BOB):
+        card = [m for m in world.api.messages_in(staff_id) if "\nСтатус: " in m.get("text", "")][-1]
+        assert "Алиса: В проверке" in card["text"], staff_id
+        labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+        assert "Одобрить" in labels and "Взять в работу" not in labels
