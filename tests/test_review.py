@@ -53,6 +53,14 @@ async def ready_to_submit(world: World, person: Person) -> None:
     assert person.last.startswith("Проверьте анкету"), person.last
 
 
+async def submitted(world: World, person: Person) -> None:
+    """The person signs and sends a complete application, and the staff get it."""
+    await ready_to_submit(world, person)
+    await person.press("✍️ Подписать и отправить")
+    await person.press("Подписать и отправить")
+    await world.sweep()
+
+
 def staff_card(world: World) -> dict:
     """The staff chat's message about the application (edited in place as it moves)."""
     return [m for m in world.api.messages_in(STAFF_CHAT) if "\nСтатус: " in m.get("text", "")][-1]
@@ -171,10 +179,7 @@ async def test_two_staff_at_once_exactly_one_wins_and_others_are_refused(world: 
     world.env["STAFF_CHAT_ID"] = str(STAFF_CHAT)
     await world.restart()
     anna = world.person()
-    await ready_to_submit(world, anna)
-    await anna.press("✍️ Подписать и отправить")
-    await anna.press("Подписать и отправить")
-    await world.sweep()
+    await submitted(world, anna)
 
     card = staff_card(world)
     take = next(b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row
@@ -202,10 +207,7 @@ async def test_two_staff_at_once_exactly_one_wins_and_others_are_refused(world: 
 
 async def test_blocked_citizen_and_flood_control(world: World) -> None:
     anna = world.person()
-    await ready_to_submit(world, anna)
-    await anna.press("✍️ Подписать и отправить")
-    await anna.press("Подписать и отправить")
-    await world.sweep()
+    await submitted(world, anna)
     await staff_press(world, ALICE, "Взять в работу", chat_id=ALICE)
 
     world.api.block_chat(anna.chat_id)  # she blocked the bot
@@ -233,10 +235,7 @@ async def test_stuck_application_reminder_is_sent_once_even_after_a_restart(worl
     world.env["STAFF_CHAT_ID"] = str(STAFF_CHAT)
     await world.restart()
     anna = world.person()
-    await ready_to_submit(world, anna)
-    await anna.press("✍️ Подписать и отправить")
-    await anna.press("Подписать и отправить")
-    await world.sweep()
+    await submitted(world, anna)
     assert world.deps is not None
 
     world.clock.advance(timedelta(hours=47))
@@ -257,10 +256,7 @@ async def test_stuck_application_reminder_is_sent_once_even_after_a_restart(worl
 
 async def test_without_a_staff_group_every_staff_card_follows_the_status(world: World) -> None:
     anna = world.person()
-    await ready_to_submit(world, anna)
-    await anna.press("✍️ Подписать и отправить")
-    await anna.press("Подписать и отправить")
-    await world.sweep()
+    await submitted(world, anna)
     await staff_press(world, ALICE, "Взять в работу", chat_id=ALICE)
     for staff_id in (ALICE, BOB):
         card = [m for m in world.api.messages_in(staff_id) if "\nСтатус: " in m.get("text", "")][-1]

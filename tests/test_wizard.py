@@ -37,6 +37,23 @@ async def pass_documents(person: Person, kinds: list[str]) -> None:
     await person.press("Пропустить")  # other documents
 
 
+async def fill_up_to_the_photo(person: Person, *, email: str | None, passport: str) -> None:
+    """Good answers from the contact step to the ОМС policy, as a person who makes no mistakes."""
+    await person.share_contact("79161234567")
+    if email is None:
+        await person.press("Пропустить")
+    else:
+        await person.send(email)
+    for text in ["Иванова", "Анна", "Сергеевна", "01.02.1990"]:
+        await person.send(text)
+    await person.press("Женский")
+    await person.press("Российская Федерация")
+    await person.send("123456, г. Москва, ул. Ленина, д. 1")
+    await person.press("Работа с пищевыми продуктами")
+    for text in [passport, "15.03.2010", "770-001", "ОВД Арбат", "112-233-445 95", "7700000000000016"]:
+        await person.send(text)
+
+
 def expect_error(person: Person, fragment: str) -> None:
     first = person.last.split("\n")[0]
     assert first.startswith("❌"), person.last
@@ -229,16 +246,7 @@ async def test_child_under_14_gets_the_birth_certificate_path(world: World) -> N
 async def test_summary_lists_what_is_missing_and_jumps_there(world: World) -> None:
     anna = world.person()
     await begin(world, anna)
-    await anna.share_contact("79161234567")
-    await anna.press("Пропустить")
-    for text in ["Иванова", "Анна", "Сергеевна", "01.02.1990"]:
-        await anna.send(text)
-    await anna.press("Женский")
-    await anna.press("Российская Федерация")
-    await anna.send("123456, г. Москва, ул. Ленина, д. 1")
-    await anna.press("Работа с пищевыми продуктами")
-    for text in ["4508 123456", "15.03.2010", "770-001", "ОВД Арбат", "112-233-445 95", "7700000000000016"]:
-        await anna.send(text)
+    await fill_up_to_the_photo(anna, email=None, passport="4508 123456")
     await anna.send_photo(GOOD_PORTRAIT)
     await anna.press("Использовать это фото")
     await anna.press("Пропустить")  # employer
@@ -261,16 +269,7 @@ async def test_summary_lists_what_is_missing_and_jumps_there(world: World) -> No
 async def test_identifiers_are_not_in_the_database_file_in_clear(world: World) -> None:
     anna = world.person()
     await begin(world, anna)
-    await anna.share_contact("79161234567")
-    await anna.send("secret.mail@example.com")
-    for text in ["Иванова", "Анна", "Сергеевна", "01.02.1990"]:
-        await anna.send(text)
-    await anna.press("Женский")
-    await anna.press("Российская Федерация")
-    await anna.send("123456, г. Москва, ул. Ленина, д. 1")
-    await anna.press("Работа с пищевыми продуктами")
-    for text in ["4508 918273", "15.03.2010", "770-001", "ОВД Арбат", "112-233-445 95", "7700000000000016"]:
-        await anna.send(text)
+    await fill_up_to_the_photo(anna, email="secret.mail@example.com", passport="4508 918273")
     await world.stop()
     raw = b""
     for path in sorted(world.data_dir.glob("emk.db*")):  # the database, its WAL and shared memory
