@@ -4,11 +4,20 @@ Every action is audited; the citizen is pushed through the outbox in the same tr
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import StateFilter
+from aiogram.filters import JOIN_TRANSITION, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.types import User as TgUser
 
 from bot.i18n import Tr, Translator, document_label
@@ -20,6 +29,7 @@ from storage.applications import Application, ApplicationRepository, Conflict
 from storage.db import transaction
 
 router = Router(name="staff")
+log = logging.getLogger("emk.staff")
 TARGETS = {action: status for status, action in STAFF_ACTIONS.items()}
 REQUESTABLE = ("photo", "passport_main", "passport_registration", "birth_certificate", "oms_policy", "others")
 
@@ -204,3 +214,10 @@ async def on_reason(
     elif result is not None:
         await message.answer(tr("staff-done-with-reason", number=result.number,
                                 status=tr(f"status-{result.status.value}")))
+
+
+@router.my_chat_member(F.chat.type.in_({"group", "supergroup"}), ChatMemberUpdatedFilter(JOIN_TRANSITION))
+async def on_added_to_group(event: ChatMemberUpdated) -> None:
+    """The operator added the bot to a group: the log says which id to put into STAFF_CHAT_ID."""
+    log.info("the bot was added to group %s; to review applications there, set STAFF_CHAT_ID=%s",
+             event.chat.id, event.chat.id)

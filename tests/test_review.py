@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from domain.applicant import Citizenship, Draft, Employer, Passport, Relation, Sex
 from fsm.states import Apply
@@ -263,3 +266,14 @@ async def test_without_a_staff_group_every_staff_card_follows_the_status(world: 
         assert "Алиса: В проверке" in card["text"], staff_id
         labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
         assert "Одобрить" in labels and "Взять в работу" not in labels
+
+
+async def test_adding_the_bot_to_a_group_logs_the_id_for_staff_chat(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = world.person(user_id=ALICE, first_name="Алиса")
+    update = admin.updates.my_chat_member(admin.user, old="left", new="member")
+    update["my_chat_member"]["chat"] = {"id": STAFF_CHAT, "title": "ЭМК: проверка", "type": "supergroup"}
+    with caplog.at_level(logging.INFO, logger="emk.staff"):
+        await world.feed(update)
+    assert f"set STAFF_CHAT_ID={STAFF_CHAT}" in caplog.text
