@@ -20,7 +20,7 @@ from aiogram.types import (
     InputMediaPhoto,
 )
 
-from bot.i18n import Translator, document_label
+from bot.i18n import Tr, Translator, document_label
 from bot.keyboards import MenuCb, ReviewCb, StaffCb
 from bot.notifier import Notifier, SendResult, SendStatus
 from domain.clock import Clock
@@ -131,14 +131,14 @@ class Pushes:
                                                                 status=tr(f"status-{app.status.value}")))
         return SendResult(SendStatus.FAILED, error="UnknownKind")
 
-    async def _tr_for(self, user_id: int) -> Any:
+    async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)
         return self.translator.bind(self.translator.resolve_locale(user.locale if user else None, None))
 
-    def _staff_tr(self) -> Any:
+    def _staff_tr(self) -> Tr:
         return self.translator.bind(self.staff_locale)
 
-    def _support(self, tr: Any) -> str:
+    def _support(self, tr: Tr) -> str:
         return html.quote(self.support_text.get(tr.locale, ""))
 
     async def _status(self, row: OutboxRow, app: Application, payload: dict[str, Any]) -> SendResult:

@@ -3,7 +3,6 @@ documents staff asked for (which returns the application to «В проверк�
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router, html
@@ -11,7 +10,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.i18n import Tr, document_label
+from bot.i18n import Tr, Translator, document_label
 from bot.keyboards import MenuCb, ReviewCb
 from bot.media import MediaWorker
 from bot.pushes import Pushes
@@ -65,7 +64,9 @@ async def on_back_to_summary(query: CallbackQuery, wiz: Wizard) -> None:
 
 
 @router.callback_query(StateFilter(Review.confirm_sign), ReviewCb.filter(F.action == "sign_confirm"))
-async def on_sign_confirm(query: CallbackQuery, wiz: Wizard, clock: Clock, pushes: Pushes, translator: Any) -> None:
+async def on_sign_confirm(
+    query: CallbackQuery, wiz: Wizard, clock: Clock, pushes: Pushes, translator: Translator
+) -> None:
     profile = await wiz.profile()
     if profile is None or missing(profile.draft, wiz.ctx) or await wiz.active_application() is not None:
         await query.answer(wiz.tr("hint-button-expired"))
