@@ -122,11 +122,12 @@ class Wizard:
         if renderer is not None:  # steps with a screen of their own (payment) register a renderer
             await renderer(self, target, step, draft, prefix)
             return
-        text, kb = views.prompt(self.tr, step, draft, self.ctx, self.categories)
         if step.kind == "upload":
             profile = await self.profile()
             files = await self.uploads.list_for(profile.id, step.key.removeprefix("doc_")) if profile else []
             text, kb = views.upload_prompt(self.tr, step, draft, self.ctx, files)
+        else:
+            text, kb = views.prompt(self.tr, step, draft, self.ctx, self.categories)
         if prefix:
             text = prefix + "\n\n" + text
         if step.kind == "contact":

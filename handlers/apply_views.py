@@ -24,17 +24,12 @@ from domain.applicant import Draft, Relation
 from domain.identifiers import mask_tail
 from domain.issues import Issue, Severity
 from fsm.steps import STEPS, Step, first_of_section, missing, progress
+from handlers.ui import fmt_date
 from storage.applications import Application
 from storage.files import Upload
 from storage.profiles import Profile
 
 BAR_CELLS = 10
-
-
-def fmt_day(value: date | None, tr: Tr) -> str:
-    if value is None:
-        return "—"
-    return value.strftime("%d.%m.%Y") if tr.locale == "ru" else value.isoformat()
 
 
 def progress_line(tr: Tr, n: int, m: int) -> str:
@@ -95,7 +90,7 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
     if key.startswith("doc_") and value is True:
         return tr("apply-docs-confirmed")
     if isinstance(value, date):
-        return fmt_day(value, tr)
+        return fmt_date(value, tr)
     return str(value)
 
 

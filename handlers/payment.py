@@ -34,7 +34,6 @@ from bot.keyboards import ApplyCb
 from bot.media import MediaWorker
 from domain import person
 from domain.applicant import Draft
-from domain.issues import Issue, Severity, error
 from domain.policy import Exemption, Policy
 from fsm.states import Apply
 from fsm.steps import STEP_BY_KEY, Step, progress
@@ -42,7 +41,7 @@ from handlers import apply
 from handlers.apply import STEP_RENDERERS, WIZARD_MIDDLEWARE, Wizard
 from handlers.apply_views import issues_text, nav_row, progress_line
 from handlers.ui import reply_or_edit
-from handlers.uploads import MAX_SCAN_BYTES, MAX_SCAN_PAGES, _fetch, _file_of, _rejection
+from handlers.uploads import receive_scan
 from storage.files import FileStore
 from storage.payments import PaymentRepository, Receipt, find_receipt
 from storage.profiles import Profile, ProfileRepository
@@ -310,27 +309,15 @@ async def on_proof(
     if exemption is not None and exemption not in {e.value for e in offered_exemptions(wiz, profile.draft)}:
         await message.answer(wiz.tr("hint-button-expired"))
         return
-    data = await _fetch(message, bot)
-    if isinstance(data, Issue) or data is None:
-        await message.answer(_rejection(wiz, (data or error("file-format-unsupported"),), "pay-proof-retry"))
-        return
-    result = await media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES)
-    if any(i.severity is Severity.ERROR for i in result.issues) or result.kind is None:
-        await message.answer(_rejection(wiz, result.issues, "pay-proof-retry"))
-        return
-    duplicate = await wiz.uploads.find_duplicate(profile.id, result.sha256)
-    if duplicate is not None and duplicate.kind not in {RECEIPT_KIND, PROOF_KIND}:
-        await message.answer(wiz.tr("pay-proof-duplicate"))
-        return
-    found = _file_of(message)
-    name = await files.put(data)
-    upload = await wiz.uploads.add(
-        owner_id=wiz.user.telegram_id, profile_id=profile.id, kind=PROOF_KIND if exemption else RECEIPT_KIND,
-        sha256=result.sha256, detected_type=result.kind.value, size=result.size, pages=result.pages,
-        width=result.width, height=result.height, dpi=result.dpi, checks=tuple(i.code for i in result.issues),
-        storage_name=name, telegram_file_id=found[0] if found else None,
-        telegram_file_unique_id=found[1] if found else None,
+    received = await receive_scan(
+        message, bot, wiz, media, files, profile_id=profile.id, kind=PROOF_KIND if exemption else RECEIPT_KIND,
+        retry_key="pay-proof-retry", duplicate_key="pay-proof-duplicate",
+        # a receipt sent again as a proof (or the reverse) is fine; a passport scan as a receipt is not
+        refuse_duplicate=lambda earlier: earlier.kind not in {RECEIPT_KIND, PROOF_KIND},
     )
+    if received is None:
+        return
+    upload, result = received
     await _retire_previous(wiz, profile.draft)
     if exemption is not None:
         draft = _settle(profile.draft, exemption=exemption, proof=upload.id)

@@ -15,8 +15,6 @@ from bot.keyboards import MenuCb, ReviewCb
 from bot.media import MediaWorker
 from bot.pushes import Pushes
 from domain.clock import Clock
-from domain.issues import Issue, Severity, error
-from domain.media import sha256_hex
 from domain.signature import sign
 from domain.status import Actor, Status
 from fsm.states import Apply, Review
@@ -24,7 +22,7 @@ from fsm.steps import missing
 from handlers import apply_views as views
 from handlers.apply import WIZARD_MIDDLEWARE, Wizard
 from handlers.ui import fmt_date, reply_or_edit
-from handlers.uploads import MAX_SCAN_BYTES, MAX_SCAN_PAGES, _fetch, _file_of
+from handlers.uploads import receive_photo, receive_scan
 from storage.applications import Application, ApplicationRepository, Conflict
 from storage.db import transaction
 from storage.files import FileStore
@@ -187,30 +185,18 @@ async def on_requested_file(
         await state.set_state(None)
         return
     kind = app.requested_documents[int(data["index"])]
-    raw = await _fetch(message, bot)
-    if isinstance(raw, Issue) or raw is None:
-        await message.answer(views.issues_text(tr, (raw or error("file-format-unsupported"),)))
-        return
-    found = _file_of(message)
     if kind == "photo":
-        portrait = await media.portrait(raw)
-        if not portrait.ok or portrait.jpeg is None:
-            await message.answer(views.issues_text(tr, portrait.issues) + "\n\n" + tr("apply-photo-retry"))
+        photo = await receive_photo(message, bot, wiz, media, files, profile_id=app.profile_id)
+        if photo is None:
             return
-        stored, facts = portrait.jpeg, {"detected_type": "jpeg", "width": portrait.width, "height": portrait.height,
-                                         "dpi": portrait.dpi, "sha256": sha256_hex(raw), "size": len(portrait.jpeg)}
+        upload, portrait = photo
+        assert portrait.jpeg is not None
         await message.answer_photo(BufferedInputFile(portrait.jpeg, "photo_3x4.jpg"), caption=tr("review-photo-ok"))
     else:
-        scan = await media.scan(raw, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES)
-        if any(i.severity is Severity.ERROR for i in scan.issues) or scan.kind is None:
-            await message.answer(views.issues_text(tr, scan.issues) + "\n\n" + tr("apply-scan-retry"))
+        scan = await receive_scan(message, bot, wiz, media, files, profile_id=app.profile_id, kind=kind)
+        if scan is None:
             return
-        stored, facts = raw, {"detected_type": scan.kind.value, "width": scan.width, "height": scan.height,
-                              "dpi": scan.dpi, "sha256": scan.sha256, "size": scan.size, "pages": scan.pages}
-    upload = await wiz.uploads.add(
-        owner_id=user.telegram_id, profile_id=app.profile_id, kind=kind, storage_name=await files.put(stored),
-        telegram_file_id=found[0] if found else None, telegram_file_unique_id=found[1] if found else None, **facts,
-    )
+        upload = scan[0]
     await state.update_data(sent=[*data["sent"], upload.id], sent_here=int(data["sent_here"]) + 1)
     text, keyboard = _upload_prompt(tr, app, int(data["index"]), int(data["sent_here"]) + 1)
     await message.answer(tr("apply-scan-accepted") + "\n\n" + text, reply_markup=keyboard)

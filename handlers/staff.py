@@ -64,15 +64,12 @@ async def _apply(
         )
         if isinstance(result, Application):
             await pushes.status_changed(result, comment)
-            await applications.audit(actor_id=who.id, action=f"staff.{TARGETS_BACK[target]}", application_id=app_id,
+            await applications.audit(actor_id=who.id, action=f"staff.{STAFF_ACTIONS[target]}", application_id=app_id,
                                      by=_name(who), to=target.value)
     if isinstance(result, Application):
         acted = tr("staff-acted", who=_name(who), status=tr(f"status-{target.value}"))
         await _refresh_card(bot, pushes, result, tr, acted, pressed)
     return result
-
-
-TARGETS_BACK = {status: action for action, status in TARGETS.items()}
 
 
 async def _conflict_text(conflict: Conflict, applications: ApplicationRepository, tr: Tr) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.exceptions import TelegramBadRequest
@@ -11,10 +11,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.i18n import Tr
 
 
-def fmt_date(value: datetime | None, tr: Tr, tz: ZoneInfo | None = None) -> str:
+def fmt_date(value: date | None, tr: Tr, tz: ZoneInfo | None = None) -> str:
+    """A date as people write it in the person's language (a moment is first put into `tz`)."""
     if value is None:
         return "—"
-    if tz is not None:
+    if isinstance(value, datetime) and tz is not None:
         value = value.astimezone(tz)
     return value.strftime("%d.%m.%Y") if tr.locale == "ru" else value.strftime("%Y-%m-%d")
 

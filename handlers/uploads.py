@@ -8,6 +8,8 @@ scans are listed, each removable, until «Готово» and the legibility conf
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest
@@ -20,12 +22,14 @@ from domain import wizard
 from domain.applicant import Draft
 from domain.issues import Issue, Severity, error
 from domain.media import sha256_hex
+from domain.portrait import PortraitResult
+from domain.scans import ScanResult
 from fsm.states import Apply
 from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step
 from handlers import apply_views as views
 from handlers.apply import WIZARD_MIDDLEWARE, Wizard
 from handlers.ui import reply_or_edit
-from storage.files import FileStore
+from storage.files import FileStore, Upload
 from storage.profiles import Profile
 
 router = Router(name="uploads")
@@ -62,6 +66,70 @@ def _rejection(wiz: Wizard, issues: tuple[Issue, ...], retry_key: str) -> str:
     return views.issues_text(wiz.tr, issues) + "\n\n" + wiz.tr(retry_key)
 
 
+async def _download_or_explain(message: Message, bot: Bot, wiz: Wizard, retry_key: str) -> bytes | None:
+    data = await _fetch(message, bot)
+    if isinstance(data, Issue) or data is None:
+        await message.answer(_rejection(wiz, (data or error("file-format-unsupported"),), retry_key))
+        return None
+    return data
+
+
+def _telegram_ids(message: Message) -> dict[str, str | None]:
+    found = _file_of(message)
+    return {"telegram_file_id": found[0] if found else None, "telegram_file_unique_id": found[1] if found else None}
+
+
+async def receive_photo(
+    message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, files: FileStore, *,
+    profile_id: int | None, kind: str = "photo", status: str = "active",
+) -> tuple[Upload, PortraitResult] | None:
+    """Download a portrait, check it in the media worker and store the corrected 3×4 JPEG; on any problem,
+    explain it to the person and return None. The one path for every step that takes a photo."""
+    data = await _download_or_explain(message, bot, wiz, "apply-photo-retry")
+    if data is None:
+        return None
+    result = await media.portrait(data)
+    if not result.ok or result.jpeg is None:
+        await message.answer(_rejection(wiz, result.issues, "apply-photo-retry"))
+        return None
+    upload = await wiz.uploads.add(
+        owner_id=wiz.user.telegram_id, profile_id=profile_id, kind=kind, sha256=sha256_hex(data),
+        detected_type="jpeg", size=len(result.jpeg), width=result.width, height=result.height, dpi=result.dpi,
+        checks=tuple(i.code for i in result.issues), storage_name=await files.put(result.jpeg), status=status,
+        **_telegram_ids(message),
+    )
+    return upload, result
+
+
+async def receive_scan(
+    message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, files: FileStore, *,
+    profile_id: int | None, kind: str, retry_key: str = "apply-scan-retry",
+    refuse_duplicate: Callable[[Upload], bool] | None = None, duplicate_key: str = "apply-scan-duplicate",
+) -> tuple[Upload, ScanResult] | None:
+    """Download a scan, check it in the media worker and store it encrypted; on any problem (or a file the
+    person already sent, where `refuse_duplicate` says so) explain it and return None. The one path for
+    every step that takes a document."""
+    data = await _download_or_explain(message, bot, wiz, retry_key)
+    if data is None:
+        return None
+    result = await media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES)
+    if any(i.severity is Severity.ERROR for i in result.issues) or result.kind is None:
+        await message.answer(_rejection(wiz, result.issues, retry_key))
+        return None
+    if refuse_duplicate is not None and profile_id is not None:
+        earlier = await wiz.uploads.find_duplicate(profile_id, result.sha256)
+        if earlier is not None and refuse_duplicate(earlier):
+            await message.answer(wiz.tr(duplicate_key))
+            return None
+    upload = await wiz.uploads.add(
+        owner_id=wiz.user.telegram_id, profile_id=profile_id, kind=kind, sha256=result.sha256,
+        detected_type=result.kind.value, size=result.size, pages=result.pages, width=result.width,
+        height=result.height, dpi=result.dpi, checks=tuple(i.code for i in result.issues),
+        storage_name=await files.put(data), **_telegram_ids(message),
+    )
+    return upload, result
+
+
 # --- photo 3×4 --------------------------------------------------------------------------------------------
 
 
@@ -70,22 +138,11 @@ async def on_photo(message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, 
     profile = await wiz.profile()
     if profile is None:
         return
-    data = await _fetch(message, bot)
-    if isinstance(data, Issue) or data is None:
-        await message.answer(_rejection(wiz, (data or error("file-format-unsupported"),), "apply-photo-retry"))
+    received = await receive_photo(message, bot, wiz, media, files, profile_id=profile.id, status="pending")
+    if received is None:
         return
-    result = await media.portrait(data)
-    if not result.ok or result.jpeg is None:
-        await message.answer(_rejection(wiz, result.issues, "apply-photo-retry"))
-        return
-    found = _file_of(message)
-    name = await files.put(result.jpeg)
-    upload = await wiz.uploads.add(
-        owner_id=wiz.user.telegram_id, profile_id=profile.id, kind="photo", sha256=sha256_hex(data),
-        detected_type="jpeg", size=len(result.jpeg), width=result.width, height=result.height, dpi=result.dpi,
-        checks=tuple(i.code for i in result.issues), storage_name=name, status="pending",
-        telegram_file_id=found[0] if found else None, telegram_file_unique_id=found[1] if found else None,
-    )
+    upload, result = received
+    assert result.jpeg is not None
     await wiz.state.set_state(Apply.photo_confirm)
     await wiz.state.update_data(pending_photo=upload.id)
     # Pixel figures as plain digits: "1200×1600", not Fluent's grouped "1 200×1 600".
@@ -135,27 +192,13 @@ async def on_scan(message: Message, bot: Bot, wiz: Wizard, media: MediaWorker, f
     step = STEP_BY_STATE[await wiz.state.get_state() or ""]
     if profile is None:
         return
-    kind = step.key.removeprefix("doc_")
-    data = await _fetch(message, bot)
-    if isinstance(data, Issue) or data is None:
-        await message.answer(_rejection(wiz, (data or error("file-format-unsupported"),), "apply-scan-retry"))
-        return
-    result = await media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES)
-    if any(i.severity is Severity.ERROR for i in result.issues) or result.kind is None:
-        await message.answer(_rejection(wiz, result.issues, "apply-scan-retry"))
-        return
-    duplicate = await wiz.uploads.find_duplicate(profile.id, result.sha256)
-    if duplicate is not None:
-        await message.answer(wiz.tr("apply-scan-duplicate"))
-        return
-    found = _file_of(message)
-    name = await files.put(data)
-    await wiz.uploads.add(
-        owner_id=wiz.user.telegram_id, profile_id=profile.id, kind=kind, sha256=result.sha256,
-        detected_type=result.kind.value, size=result.size, pages=result.pages, width=result.width,
-        height=result.height, dpi=result.dpi, checks=tuple(i.code for i in result.issues), storage_name=name,
-        telegram_file_id=found[0] if found else None, telegram_file_unique_id=found[1] if found else None,
+    received = await receive_scan(
+        message, bot, wiz, media, files, profile_id=profile.id, kind=step.key.removeprefix("doc_"),
+        refuse_duplicate=lambda _earlier: True,
     )
+    if received is None:
+        return
+    _, result = received
     note = wiz.tr("apply-scan-accepted")
     if result.issues:
         note += "\n" + views.issues_text(wiz.tr, result.issues)
