@@ -27,11 +27,12 @@ import hmac
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 __all__ = ["SimpleSignature", "canonical_json", "content_hash", "sign", "verify"]
 
@@ -155,3 +156,12 @@ def sign(content: object, signer_id: int, now: datetime) -> SimpleSignature:
 def verify(content: object, signature: SimpleSignature) -> bool:
     """Whether ``content`` is exactly what was signed. Content that cannot be canonicalised raises."""
     return hmac.compare_digest(content_hash(content), signature.content_sha256)
+
+
+def application_content(draft: Mapping[str, Any], files: Sequence[tuple[int, str, str]]) -> dict[str, Any]:
+    """Exactly what a citizen signs when submitting: the application's data and each file by its hash
+    (id, kind, sha256), so a file swapped later no longer matches the signature."""
+    return {
+        "draft": dict(draft),
+        "files": [{"id": file_id, "kind": kind, "sha256": sha} for file_id, kind, sha in files],
+    }

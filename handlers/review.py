@@ -15,7 +15,7 @@ from bot.keyboards import MenuCb, ReviewCb
 from bot.media import MediaWorker
 from bot.pushes import Pushes
 from domain.clock import Clock
-from domain.signature import sign
+from domain.signature import application_content, sign
 from domain.status import Actor, Status
 from fsm.states import Apply, Review
 from fsm.steps import missing
@@ -72,16 +72,16 @@ async def on_sign_confirm(
     await query.answer()
     uploads = [u for u in await wiz.uploads.list_for(profile.id) if u.kind != "payment_receipt"]
     # Exactly what is submitted, and what the signature's hash covers: the data, the files by their hash.
+    signed = application_content(profile.draft.model_dump(mode="json"), [(u.id, u.kind, u.sha256) for u in uploads])
     snapshot = {
-        "draft": profile.draft.model_dump(mode="json"),
-        "files": [{"id": u.id, "kind": u.kind, "sha256": u.sha256} for u in uploads],
+        **signed,
         "upload_ids": [u.id for u in uploads if u.kind == "photo"] + [u.id for u in uploads if u.kind != "photo"],
         "summary": {
             code: views.summary_text(translator.bind(code), profile.draft, wiz.ctx, wiz.categories)
             for code in translator.bundles
         },
     }
-    signature = sign({"draft": snapshot["draft"], "files": snapshot["files"]}, wiz.user.telegram_id, clock.now())
+    signature = sign(signed, wiz.user.telegram_id, clock.now())
     async with transaction(wiz.applications.engine):
         app = await wiz.applications.submit(
             owner_id=wiz.user.telegram_id, profile_id=profile.id, snapshot=snapshot, signature=signature

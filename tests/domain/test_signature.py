@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.signature import SimpleSignature, canonical_json, content_hash, sign, verify
+from domain.signature import SimpleSignature, application_content, canonical_json, content_hash, sign, verify
 
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 APPLICATION: dict[str, Any] = {
@@ -230,3 +230,13 @@ def test_a_forged_hash_does_not_verify() -> None:
 def test_signature_fields_are_validated(signer: Any, at: Any, digest: str, error: type[Exception]) -> None:
     with pytest.raises(error):
         SimpleSignature(signer, at, digest)
+
+
+def test_application_content_binds_the_files_by_hash() -> None:
+    draft = {"surname": "Иванова", "snils": "112-233-445 95"}
+    signed = application_content(draft, [(1, "photo", "a" * 64), (2, "passport_main", "b" * 64)])
+    swapped = application_content(draft, [(1, "photo", "a" * 64), (2, "passport_main", "c" * 64)])
+    assert signed["files"][1] == {"id": 2, "kind": "passport_main", "sha256": "b" * 64}
+    assert content_hash(signed) != content_hash(swapped)
+    assert content_hash(signed) == content_hash(application_content(dict(reversed(draft.items())), [
+        (1, "photo", "a" * 64), (2, "passport_main", "b" * 64)]))
