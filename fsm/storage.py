@@ -15,10 +15,9 @@ from typing import Any, Protocol
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.clock import Clock
-from storage.db import reading, transaction, upsert
+from storage.db import DbEngine, WriteThroughCache, reading, transaction, upsert
 from storage.tables import fsm_records
 
 
@@ -42,28 +41,26 @@ def storage_key(key: StorageKey) -> str:
 
 
 class DatabaseStorage(BaseStorage):
-    def __init__(self, engine: AsyncEngine, clock: Clock, cipher: Cipher | None = None) -> None:
+    def __init__(self, engine: DbEngine, clock: Clock, cipher: Cipher | None = None) -> None:
         self.engine = engine
         self.clock = clock
         self.cipher = cipher
-        self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        self._cache: WriteThroughCache[str, tuple[str | None, dict[str, Any]]] = WriteThroughCache(100_000)
         self._upsert: Any = None
 
     async def _load(self, key: str) -> tuple[str | None, dict[str, Any]]:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        token = self._cache.token()
         async with reading(self.engine) as conn:
-            row = (
-                await conn.execute(
-                    select(fsm_records.c.state, fsm_records.c.data).where(fsm_records.c.key == key)
-                )
-            ).first()
+            row = (await conn.execute(self._SELECT, {"key": key})).first()
         record: tuple[str | None, dict[str, Any]] = (None, {})
         if row is not None:
             record = (row.state, self._decode(row.data))
-        self._cache[key] = record
-        return record
+        return self._cache.fill(key, record, token)
+
+    _SELECT = select(fsm_records.c.state, fsm_records.c.data).where(fsm_records.c.key == bindparam("key"))
 
     def _encode(self, data: Mapping[str, Any]) -> str:
         text = json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"), default=str)
@@ -85,11 +82,11 @@ class DatabaseStorage(BaseStorage):
                     key=["key"],
                     update=["state", "data", "updated_at"],
                 )
-            await conn.execute(
+            await conn.write(
                 self._upsert,
                 {"key": key, "state": state, "data": self._encode(data), "updated_at": self.clock.now()},
             )
-        self._cache[key] = (state, data)
+            self._cache.put(key, (state, data))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         k = storage_key(key)

@@ -80,7 +80,7 @@ class ApplicationRepository:
         now = self.clock.now()
         year = signature.signed_at.year
         async with transaction(self.engine) as conn:
-            await conn.execute(
+            await conn.write(
                 upsert(conn.dialect.name, application_counters, {"year": year, "last_seq": 0}, key=["year"], update=[])
             )
             seq = (
@@ -104,7 +104,7 @@ class ApplicationRepository:
                     .returning(applications.c.id)
                 )
             ).scalar_one()
-            await conn.execute(
+            await conn.write(
                 insert(status_changes).values(
                     application_id=app_id, from_status=None, to_status=INITIAL_STATUS.value,
                     actor=Actor.CITIZEN.value, actor_id=owner_id, comment=None, at=now,
@@ -188,7 +188,7 @@ class ApplicationRepository:
                 latest = await self.get(app_id)
                 assert latest is not None
                 return Conflict(latest, (await self.history(app_id) or [None])[-1])
-            await conn.execute(
+            await conn.write(
                 insert(status_changes).values(
                     application_id=app_id, from_status=current.status.value, to_status=target.value,
                     actor=actor.value, actor_id=actor_id,
@@ -209,7 +209,7 @@ class ApplicationRepository:
             values: dict[str, Any] = {"staff_cards": json.dumps(cards)}
             if app.staff_message_id is None:
                 values |= {"staff_chat_id": chat_id, "staff_message_id": message_id}
-            await conn.execute(update(applications).where(applications.c.id == app_id).values(**values))
+            await conn.write(update(applications).where(applications.c.id == app_id).values(**values))
 
     async def stuck(self, older_than: datetime) -> list[Application]:
         """Applications waiting in a non-final status since before `older_than`."""
@@ -227,7 +227,7 @@ class ApplicationRepository:
     async def audit(self, *, actor_id: int | None, action: str, application_id: int | None, **details: Any) -> None:
         """Who did what to which application. `details` are ids and codes only, never personal data."""
         async with transaction(self.engine) as conn:
-            await conn.execute(
+            await conn.write(
                 insert(audit_log).values(
                     at=self.clock.now(), actor_id=actor_id, action=action, application_id=application_id,
                     details=json.dumps(details, sort_keys=True) if details else None,

@@ -1,7 +1,28 @@
-"""The database engine: SQLAlchemy 2 Core, async.
+"""The database engine: SQLAlchemy 2 Core statements; SQLite through aiosqlite, PostgreSQL through AsyncEngine.
 
-SQLite is the embedded default (driven by `LoopEngine`, see below), with WAL and foreign keys switched on
-for every connection.
+SQLite (the embedded default) runs in `AiosqliteEngine`: two aiosqlite connections, each with its own thread —
+a writer for units of work and a reader for everything else — and one *hop* (one call into a connection's
+thread) per unit of work where possible:
+
+* a write whose result nobody needs (`await conn.write(stmt, params)`) is queued, not sent;
+* a statement whose result is needed (RETURNING, rowcount, a read inside the transaction) sends what is queued
+  and itself in one hop;
+* commit sends what is queued and COMMIT in one hop; the first hop of a unit starts with `BEGIN IMMEDIATE`.
+
+So a wizard step (save the draft, move the conversation) is one hop. Waiting for another process's write lock
+happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`), never on the event loop: other people keep
+being answered. If the lock is not released in time, `DatabaseBusy` is raised and nothing was written.
+
+Why not SQLAlchemy's AsyncEngine over aiosqlite: measured here it costs about 1 ms a step (a hop per
+statement plus the greenlet bridge) and reports "database is locked" under load. Why not sqlite3 on the event
+loop (the previous engine): a foreign write lock froze every user for the whole busy timeout, and an automatic
+checkpoint after a large write froze it for 0.4-0.9 s.
+
+Inside each thread the statements run on a SQLAlchemy *sync* Connection built over that thread's sqlite3
+connection, so the Core statements and type processors (UTCDateTime) are the same on both backends. The
+function is run in the thread with aiosqlite's private `Connection._execute(fn, *args)`; aiosqlite's version
+range is pinned in pyproject.toml and tests/storage/test_db.py fails if that call changes.
+
 Queries stay portable: the only dialect-specific construct is the upsert, chosen here by dialect name
 (SQLite and PostgreSQL both speak ON CONFLICT ... DO UPDATE).
 """
@@ -9,20 +30,37 @@ Queries stay portable: the only dialect-specific construct is the upsert, chosen
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import DateTime, Table, TypeDecorator, event
+import aiosqlite
+from sqlalchemy import DateTime, Table, TypeDecorator
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, Connection, Dialect, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, make_url
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+log = logging.getLogger("emk.db")
+
+BUSY_TIMEOUT_MS = 5000  # another process's write lock is waited out this long, in the writer's thread
+SQLITE_BUSY = 5
+
+
+class DatabaseBusy(Exception):
+    """Another process held the database's write lock longer than the busy timeout; nothing was written."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,87 +83,370 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=2000")
-    cursor.close()
+# --- results that cross from a connection's thread to the event loop --------------------------------------
 
 
-class LoopConnection:
-    """The async connection interface the repositories use, over a synchronous SQLite connection."""
+class Rows:
+    """A statement's result, fetched completely in the connection's thread: the part of SQLAlchemy's Result
+    the repositories use."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.sync_connection = conn
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: Sequence[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def all(self) -> list[Any]:
+        return list(self._rows)
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def one_or_none(self) -> Any:
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("more than one row where at most one was expected")
+        return self.first()
+
+    def one(self) -> Any:
+        if not self._rows:
+            raise NoResultFound("no row where exactly one was expected")
+        return self.one_or_none()
+
+    def scalar(self) -> Any:
+        row = self.first()
+        return None if row is None else row[0]
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        row = self.one_or_none()
+        return None if row is None else row[0]
+
+    def scalars(self) -> Rows:
+        return Rows([(r[0],) for r in self._rows], self.rowcount)  # .all()/.first() then give rows; use .scalar*
+
+
+def _run(sa: Connection, statement: Any, parameters: Any) -> Rows:
+    result = sa.execute(statement) if parameters is None else sa.execute(statement, parameters)
+    rows = result.all() if result.returns_rows else ()
+    return Rows(rows, result.rowcount)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    return (code & 0xFF) == SQLITE_BUSY if code is not None else "locked" in str(orig)
+
+
+# --- the unit of work --------------------------------------------------------------------------------------
+
+
+class Unit:
+    """What `transaction(...)` yields: run statements in one transaction, and say what to do after it commits."""
+
+    dialect: Dialect
+
+    def __init__(self) -> None:
+        self._after: list[Callable[[], None]] = []
+        self.staged: dict[tuple[object, Any], Any] = {}  # WriteThroughCache values of this transaction
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this transaction has committed (never if it rolls back)."""
+        self._after.append(callback)
+
+    def _committed(self) -> None:
+        for callback in self._after:
+            try:
+                callback()
+            except Exception:  # the data is committed; a callback must not turn that into a failure
+                log.exception("an after-commit callback failed")
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        raise NotImplementedError
+
+    async def write(self, statement: Any, parameters: Any = None) -> None:
+        """A write whose result is not needed: it may be sent later, with the next statement or the commit."""
+        await self.execute(statement, parameters)
+
+
+class _SqliteThread:
+    """One aiosqlite connection (its own thread) and a SQLAlchemy Connection over its sqlite3 connection,
+    touched only in that thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.hops = 0  # calls into the thread: what the one-hop design is measured by
+        self.aio: aiosqlite.Connection | None = None
+        self.sa: Connection | None = None
+        self.raw: sqlite3.Connection | None = None
+
+    async def open(self) -> None:
+        aio = aiosqlite.connect(self.path, isolation_level=None)  # we issue BEGIN ourselves
+        aio._thread.daemon = True  # a forgotten dispose() must not keep the process from exiting
+        self.aio = await aio
+        await self.aio._execute(self._setup)
+
+    def _setup(self) -> None:
+        assert self.aio is not None
+        raw = self.aio._conn
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        self.raw = raw
+        engine = sa_create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
+        self.sa = engine.connect()
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        assert self.aio is not None
+        self.hops += 1
+        try:
+            result: T = await self.aio._execute(fn, *args)
+        except (sqlite3.OperationalError, SAOperationalError) as exc:
+            if _is_busy(exc):
+                raise DatabaseBusy("the database is locked by another process") from exc
+            raise
+        return result
+
+    def _close(self) -> None:
+        if self.sa is not None:
+            self.sa.close()
+            self.sa.engine.dispose()
+            self.sa = None
+
+    async def close(self) -> None:
+        if self.aio is not None:
+            await self.aio._execute(self._close)
+            await self.aio.close()
+            self.aio = None
+
+    # in the thread --------------------------------------------------------------------------------------
+
+    def unit_hop(self, queued: list[tuple[Any, Any]], then: Callable[[Connection], T] | None, commit: bool) -> T | None:
+        """Start the transaction if it is not started, run the queued writes and `then`, commit if asked.
+        A failing commit hop rolls back before it returns, so nothing is left half-done."""
+        sa, raw = self.sa, self.raw
+        assert sa is not None and raw is not None
+        try:
+            if not raw.in_transaction:
+                sa.exec_driver_sql("BEGIN IMMEDIATE")
+            for statement, parameters in queued:
+                _run(sa, statement, parameters)
+            result = then(sa) if then is not None else None
+            if commit:
+                sa.commit()
+            return result
+        except BaseException:
+            if commit or not raw.in_transaction:
+                sa.rollback()
+            raise
+
+    def rollback_hop(self) -> None:
+        assert self.sa is not None
+        self.sa.rollback()
+
+    def read_hop(self, then: Callable[[Connection], T]) -> T:
+        assert self.sa is not None
+        return then(self.sa)  # autocommit: each statement sees the latest commit, holds no lock afterwards
+
+
+def _statement(statement: Any, parameters: Any) -> Callable[[Connection], Rows]:
+    return lambda sa: _run(sa, statement, parameters)
+
+
+class SqliteUnit(Unit):
+    """A unit of work on the writer connection: writes are queued; a statement whose result is needed, and
+    the commit, carry what is queued into the thread in the same hop."""
+
+    def __init__(self, writer: _SqliteThread, dialect: Dialect) -> None:
+        super().__init__()
+        self._writer = writer
+        self.dialect = dialect
+        self._queue: list[tuple[Any, Any]] = []
+        self.sent = False
+
+    def _take(self) -> list[tuple[Any, Any]]:
+        queued, self._queue = self._queue, []
+        return queued
+
+    async def _hop(self, then: Callable[[Connection], T] | None, commit: bool = False) -> T | None:
+        self.sent = True
+        return await self._writer.call(self._writer.unit_hop, self._take(), then, commit)
+
+    async def write(self, statement: Any, parameters: Any = None) -> None:
+        self._queue.append((statement, parameters))
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return await self._hop(_statement(statement, parameters))
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        result = await self._hop(lambda sa: fn(sa, *args, **kwargs))
+        return result  # type: ignore[return-value]
+
+    async def _commit(self) -> None:
+        if not self._queue and not self.sent:
+            return  # nothing was written or read: no hop at all
+        await self._hop(None, commit=True)
+
+    async def _rollback(self) -> None:
+        self._queue.clear()
+        if self.sent:
+            await self._writer.call(self._writer.rollback_hop)
+
+
+class SqliteReader:
+    """Reads on the reader connection: one hop a statement, never blocked by a writer (WAL)."""
+
+    def __init__(self, reader: _SqliteThread, dialect: Dialect) -> None:
+        self._reader = reader
+        self.dialect = dialect
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return await self._reader.call(self._reader.read_hop, _statement(statement, parameters))
+
+    async def run_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self._reader.call(self._reader.read_hop, lambda sa: fn(sa, *args, **kwargs))
+
+
+def _private(path: str) -> None:
+    """The database and its -wal/-shm files readable by the owner only (SQLite gives -wal/-shm the mode of
+    the database file, so creating that one 0600 is enough; older files are tightened)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for name in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            os.chmod(name, 0o600)
+
+
+class AiosqliteEngine:
+    """SQLite through aiosqlite: a writer connection for units of work, a reader connection for reads."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.url: URL = parsed
+        database = parsed.database or ":memory:"
+        if database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _private(database)
+        self._path = database
+        self.dialect: Dialect = sqlite.dialect()  # replaced by the writer's own once it is open
+        self.writer = _SqliteThread(database)
+        self.reader = _SqliteThread(database)
+        self._write_lock = asyncio.Lock()  # one unit of work at a time on the writer connection
+        self._open: asyncio.Lock | None = None
+        self._opened = False
+
+    async def _ensure_open(self) -> None:
+        if self._opened:
+            return
+        if self._open is None:
+            self._open = asyncio.Lock()
+        async with self._open:
+            if not self._opened:
+                await self.writer.open()  # the writer first: it switches the file to WAL
+                await self.reader.open()
+                assert self.writer.sa is not None
+                self.dialect = self.writer.sa.dialect
+                self._opened = True
 
     @property
-    def dialect(self) -> Dialect:
-        return self.sync_connection.dialect
+    def hops(self) -> int:
+        return self.writer.hops + self.reader.hops
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[SqliteUnit]:
+        await self._ensure_open()
+        async with self._write_lock:
+            unit = SqliteUnit(self.writer, self.dialect)
+            try:
+                yield unit
+            except BaseException:
+                await unit._rollback()
+                raise
+            commit = asyncio.ensure_future(unit._commit())
+            try:
+                await asyncio.shield(commit)
+            except asyncio.CancelledError:
+                # The commit runs on in the thread; the caches follow it when it lands, never ahead of it.
+                commit.add_done_callback(lambda f: f.cancelled() or f.exception() or unit._committed())
+                raise
+        unit._committed()
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[SqliteReader]:
+        await self._ensure_open()
+        yield SqliteReader(self.reader, self.dialect)
+
+    async def dispose(self) -> None:
+        if self._opened:
+            async with self._write_lock:
+                await self.reader.close()
+                await self.writer.close()
+                self._opened = False
+
+
+class AsyncUnit(Unit):
+    """A unit of work (or a reading connection) on SQLAlchemy's AsyncEngine: every statement runs at once."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        super().__init__()
+        self.connection = conn
+        self.dialect = conn.dialect
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
         if parameters is None:
-            return self.sync_connection.execute(statement)
-        return self.sync_connection.execute(statement, parameters)
+            return await self.connection.execute(statement)
+        return await self.connection.execute(statement, parameters)
 
     async def run_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return fn(self.sync_connection, *args, **kwargs)
+        return await self.connection.run_sync(fn, *args, **kwargs)
 
 
-class LoopEngine:
-    """SQLite driven synchronously on the event-loop thread, behind the AsyncEngine interface we use
-    (`begin()`, `connect()`, `dispose()`, `dialect`).
-
-    Why not aiosqlite: measured here, every aiosqlite call is a thread hop of ~0.1 ms idle and far more
-    under load, and a write transaction takes five of them; the same transaction through sqlite3
-    directly (WAL, synchronous=NORMAL) costs ~0.02 ms in all — less than one hop. The statements are the
-    same SQLAlchemy Core, so PostgreSQL runs them through the real AsyncEngine (asyncpg) unchanged.
-    Writers queue on an asyncio lock, so the loop thread never waits on SQLite's file lock.
-    """
+class AsyncSqlEngine:
+    """PostgreSQL (or any other SQLAlchemy async URL) through SQLAlchemy's AsyncEngine, behind the same API."""
 
     def __init__(self, url: str) -> None:
-        self.sync_engine: Engine = sa_create_engine(url, pool_size=4, max_overflow=8)
-        event.listen(self.sync_engine, "connect", _sqlite_pragmas)
-        self._write_lock = asyncio.Lock()
+        self.async_engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
 
     @property
     def dialect(self) -> Dialect:
-        return self.sync_engine.dialect
+        return self.async_engine.dialect
 
     @property
     def url(self) -> URL:
-        return self.sync_engine.url
+        return self.async_engine.url
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[LoopConnection]:
-        async with self._write_lock:
-            with self.sync_engine.begin() as conn:
-                yield LoopConnection(conn)
+    async def begin(self) -> AsyncIterator[AsyncUnit]:
+        async with self.async_engine.begin() as conn:
+            unit = AsyncUnit(conn)
+            yield unit
+        unit._committed()
 
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[LoopConnection]:
-        with self.sync_engine.connect() as conn:
-            yield LoopConnection(conn)
+    async def connect(self) -> AsyncIterator[AsyncUnit]:
+        async with self.async_engine.connect() as conn:
+            yield AsyncUnit(conn)
 
     async def dispose(self) -> None:
-        self.sync_engine.dispose()
+        await self.async_engine.dispose()
 
 
-Database = AsyncEngine | LoopEngine
-DbConnection = AsyncConnection | LoopConnection
+DbEngine = AiosqliteEngine | AsyncSqlEngine
 
 
-def create_engine(url: str) -> Any:
+def create_engine(url: str) -> DbEngine:
     """The engine for DATABASE_URL: SQLite (`sqlite+aiosqlite:///...` or `sqlite:///...`) runs through
-    `LoopEngine`; PostgreSQL (`postgresql+asyncpg://...`) through SQLAlchemy's AsyncEngine."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        return LoopEngine(str(parsed.set(drivername="sqlite+pysqlite")))
-    return create_async_engine(url, pool_pre_ping=True)
+    `AiosqliteEngine`; PostgreSQL (`postgresql+asyncpg://...`) through SQLAlchemy's AsyncEngine."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return AiosqliteEngine(url)
+    return AsyncSqlEngine(url)
 
 
 def upsert(dialect_name: str, table: Table, values: dict[str, Any], key: list[str], update: list[str]) -> Any:
@@ -140,11 +461,11 @@ def upsert(dialect_name: str, table: Table, values: dict[str, Any], key: list[st
 # --- one transaction per unit of work ------------------------------------------------------------------
 #
 # Repositories write through `transaction(engine)` and read through `reading(engine)`. Inside an
-# outer `transaction(...)` block (a handler saving a draft and moving the conversation to the next step)
-# they all join the same connection and transaction: one commit instead of several, and the draft and
-# the conversation state can never disagree after a crash.
+# outer `transaction(...)` block (a use case saving a draft and moving the conversation to the next step)
+# they all join the same unit: one commit instead of several, and the draft and the conversation state can
+# never disagree after a crash. Reads inside a transaction see its own writes.
 
-_current: ContextVar[Any] = ContextVar("emk_db_connection", default=None)
+_current: ContextVar[Unit | None] = ContextVar("emk_db_unit", default=None)
 
 
 @asynccontextmanager
@@ -169,3 +490,66 @@ async def reading(engine: Any) -> AsyncIterator[Any]:
         return
     async with engine.connect() as conn:
         yield conn
+
+
+# --- write-through caches that never run ahead of the database ---------------------------------------------
+
+_MISSING: Any = object()
+
+
+class WriteThroughCache(Generic[K, V]):
+    """What the database holds for keys this process owns (its users, profiles, conversations).
+
+    A transaction's writes are staged on its unit (`put`) and published when it commits — a rollback leaves the
+    cache as it was, and other tasks see the committed value until then; the transaction itself sees its own
+    staged values. A value read outside a transaction (`fill`) is kept only if nothing was published while it
+    was being read, so a slow read cannot overwrite a newer commit.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._data: dict[K, V] = {}
+        self._size = size
+        self._version = 0
+
+    def get(self, key: K) -> V | None:
+        unit = _current.get()
+        if unit is not None and unit.staged:
+            staged = unit.staged.get((self, key), _MISSING)
+            if staged is not _MISSING:
+                return staged  # type: ignore[no-any-return]
+        return self._data.get(key)
+
+    def token(self) -> int:
+        """Take before reading from the database; give to `fill`."""
+        return self._version
+
+    def fill(self, key: K, value: V, token: int) -> V:
+        """A value just read from the database."""
+        if _current.get() is not None:
+            self.put(key, value)  # read inside a transaction: true once it commits
+        elif token == self._version:
+            self._store(key, value)
+        return value
+
+    def put(self, key: K, value: V) -> V:
+        """A value just written in the current transaction: visible to others once it commits."""
+        unit = _current.get()
+        if unit is None:
+            raise RuntimeError("WriteThroughCache.put outside a transaction")
+        if (self, key) not in unit.staged:
+            unit.after_commit(lambda: self._publish(key, unit.staged[(self, key)]))
+        unit.staged[(self, key)] = value
+        return value
+
+    def clear(self) -> None:
+        self._data.clear()
+        self._version += 1
+
+    def _publish(self, key: K, value: V) -> None:
+        self._version += 1
+        self._store(key, value)
+
+    def _store(self, key: K, value: V) -> None:
+        if key not in self._data and len(self._data) >= self._size:
+            self._data.pop(next(iter(self._data)))
+        self._data[key] = value

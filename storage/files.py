@@ -148,6 +148,6 @@ class UploadRepository:
 
     async def set_status(self, upload_id: int, owner_id: int, status: str) -> None:
         async with transaction(self.engine) as conn:
-            await conn.execute(
+            await conn.write(
                 update(uploads).where(uploads.c.id == upload_id, uploads.c.owner_id == owner_id).values(status=status)
             )

@@ -7,7 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import DbEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -24,6 +25,6 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-async def migrate(engine: AsyncEngine) -> None:
+async def migrate(engine: DbEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)

@@ -38,10 +38,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.clock import Clock
-from storage.db import UTCDateTime, reading, transaction, upsert
+from storage.db import DbEngine, UTCDateTime, reading, transaction, upsert
 from storage.tables import metadata
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "OutboxRepository", "OutboxRow", "OutboxStatus", "outbox"]
@@ -122,7 +121,7 @@ def _short(text: str) -> str:
 
 
 class OutboxRepository:
-    def __init__(self, engine: AsyncEngine, clock: Clock, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+    def __init__(self, engine: DbEngine, clock: Clock, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.engine = engine

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.applicant import Draft, Relation
 from domain.clock import Clock
-from storage.db import reading, transaction
+from storage.db import DbEngine, WriteThroughCache, reading, transaction
 from storage.tables import profiles
 
 _CONTEXT = "profile"
@@ -31,12 +30,12 @@ class Profile:
 
 
 class ProfileRepository:
-    def __init__(self, engine: AsyncEngine, clock: Clock, cipher: Cipher) -> None:
+    def __init__(self, engine: DbEngine, clock: Clock, cipher: Cipher) -> None:
         self.engine = engine
         self.clock = clock
         self.cipher = cipher
         # Write-through cache by id: one bot process owns its profiles, so it cannot go stale.
-        self._cache: dict[int, Profile] = {}
+        self._cache: WriteThroughCache[int, Profile] = WriteThroughCache()
 
     def _seal(self, draft: Draft) -> str:
         return self.cipher.encrypt(draft.model_dump_json(), context=_CONTEXT)
@@ -56,14 +55,13 @@ class ProfileRepository:
                 .returning(profiles.c.id)
             )
             profile_id = result.scalar_one()
-        profile = Profile(profile_id, owner_id, relation, draft, None)
-        self._cache[profile_id] = profile
-        return profile
+            return self._cache.put(profile_id, Profile(profile_id, owner_id, relation, draft, None))
 
     async def get(self, profile_id: int, owner_id: int) -> Profile | None:
         cached = self._cache.get(profile_id)
         if cached is not None:
             return cached if cached.owner_id == owner_id else None
+        token = self._cache.token()
         async with reading(self.engine) as conn:
             row = (
                 await conn.execute(
@@ -73,8 +71,7 @@ class ProfileRepository:
         if row is None:
             return None
         profile = self._open(row)
-        self._cache[profile.id] = profile
-        return profile
+        return self._cache.fill(profile.id, profile, token)
 
     async def list_for(self, owner_id: int) -> list[Profile]:
         async with reading(self.engine) as conn:
@@ -93,11 +90,9 @@ class ProfileRepository:
 
     async def save(self, profile: Profile, draft: Draft, step: str | None) -> Profile:
         async with transaction(self.engine) as conn:
-            await conn.execute(
+            await conn.write(
                 self._SAVE,
                 {"pid": profile.id, "owner": profile.owner_id, "data": self._seal(draft), "step": step,
                  "now": self.clock.now()},
             )
-        saved = Profile(profile.id, profile.owner_id, profile.relation, draft, step)
-        self._cache[saved.id] = saved
-        return saved
+            return self._cache.put(profile.id, Profile(profile.id, profile.owner_id, profile.relation, draft, step))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import bindparam, select, update
 
 from domain.clock import Clock
-from storage.db import reading, transaction, upsert
+from storage.db import DbEngine, WriteThroughCache, reading, transaction, upsert
 from storage.tables import users
 
 
@@ -27,34 +27,32 @@ class User:
         return self.consent_at is not None
 
 
+def _user(row: Any) -> User:
+    return User(row.telegram_id, row.locale, row.consent_version, row.consent_at, row.consent_declined_at,
+                row.blocked_at)
+
+
 class UserRepository:
     """Write-through: every change goes to the database at once; reads are served from a small cache,
-    which is safe because one bot process owns its users."""
+    which is safe because one bot process owns its users. The cache follows commits, never runs ahead."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, cache_size: int = 10_000) -> None:
+    def __init__(self, engine: DbEngine, clock: Clock, cache_size: int = 10_000) -> None:
         self.engine = engine
         self.clock = clock
-        self._cache: dict[int, User] = {}
-        self._cache_size = cache_size
+        self._cache: WriteThroughCache[int, User] = WriteThroughCache(cache_size)
 
-    def _remember(self, user: User) -> User:
-        if len(self._cache) >= self._cache_size:
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[user.telegram_id] = user
-        return user
+    _GET = select(users).where(users.c.telegram_id == bindparam("tid"))
 
     async def get(self, telegram_id: int) -> User | None:
         cached = self._cache.get(telegram_id)
         if cached is not None:
             return cached
+        token = self._cache.token()
         async with reading(self.engine) as conn:
-            row = (await conn.execute(select(users).where(users.c.telegram_id == telegram_id))).first()
+            row = (await conn.execute(self._GET, {"tid": telegram_id})).first()
         if row is None:
             return None
-        return self._remember(
-            User(row.telegram_id, row.locale, row.consent_version, row.consent_at,
-                 row.consent_declined_at, row.blocked_at)
-        )
+        return self._cache.fill(telegram_id, _user(row), token)
 
     async def get_or_create(self, telegram_id: int) -> User:
         user = await self.get(telegram_id)
@@ -62,25 +60,22 @@ class UserRepository:
             return user
         now = self.clock.now()
         async with transaction(self.engine) as conn:
-            await conn.execute(
+            await conn.write(
                 upsert(conn.dialect.name, users,
                        {"telegram_id": telegram_id, "created_at": now, "updated_at": now},
                        key=["telegram_id"], update=[])
             )
-        self._cache.pop(telegram_id, None)
-        user = await self.get(telegram_id)
-        assert user is not None
-        return user
+            row = (await conn.execute(self._GET, {"tid": telegram_id})).one()
+            return self._cache.put(telegram_id, _user(row))
 
     async def _update(self, telegram_id: int, **values: object) -> User:
         user = await self.get_or_create(telegram_id)
         now = self.clock.now()
         async with transaction(self.engine) as conn:
-            await conn.execute(
+            await conn.write(
                 update(users).where(users.c.telegram_id == telegram_id).values(updated_at=now, **values)
             )
-        return self._remember(replace(user, **values))  # type: ignore[arg-type]
-
+            return self._cache.put(telegram_id, replace(user, **values))  # type: ignore[arg-type]
     async def set_locale(self, telegram_id: int, locale: str) -> User:
         return await self._update(telegram_id, locale=locale)
 
