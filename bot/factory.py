@@ -119,7 +119,7 @@ async def create_deps(
 ) -> Deps:
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
     clock = clock or SystemClock()
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or DEFAULT_POLICY)
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")

@@ -10,6 +10,7 @@ from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Translator
+from storage.db import DatabaseBusy
 from storage.users import UserRepository
 
 log = logging.getLogger("emk.errors")
@@ -31,12 +32,13 @@ def _chat_and_user(event: ErrorEvent) -> tuple[int | None, int | None, str | Non
 @router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, users: UserRepository) -> bool:
     ref = secrets.token_hex(4).upper()
-    log.error(
+    busy = isinstance(event.exception, DatabaseBusy)  # another process held the write lock: nothing was stored
+    (log.warning if busy else log.error)(
         "update %s failed, ref %s: %s",
         event.update.update_id,
         ref,
         type(event.exception).__name__,
-        exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
+        exc_info=None if busy else (type(event.exception), event.exception, event.exception.__traceback__),
     )
     chat_id, user_id, language_code = _chat_and_user(event)
     if chat_id is not None:
@@ -45,7 +47,8 @@ async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, users: U
             locale = translator.resolve_locale(stored.locale if stored else None, language_code)
             if event.update.callback_query is not None:
                 await event.update.callback_query.answer()
-            await bot.send_message(chat_id, translator.get(locale, "error-unexpected", ref=ref))
+            key = "error-busy" if busy else "error-unexpected"
+            await bot.send_message(chat_id, translator.get(locale, key, ref=ref))
         except Exception:  # the apology itself must never raise
             log.warning("could not send the apology for ref %s", ref)
     return True

@@ -49,6 +49,7 @@ hint-consent = Please answer with a button under the consent text: "I agree" or 
 hint-button-expired = This button is out of date. Open the menu: /start
 
 error-unexpected = Sorry, something went wrong. We are looking into it. Error code: { $ref }. Please try again or send /start.
+error-busy = The bot is very busy right now and did not save your last answer. Please send it again in a moment.
 error-need-consent = Consent to data processing is needed first. Send /start.
 
 cmd-start = Start and open the menu

@@ -1,0 +1,201 @@
+"""The SQLite engine: one aiosqlite hop per unit of work, rollback, caches that follow commits, a reader that
+sees only what is committed, private files, and the private aiosqlite calls it relies on."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+import pytest
+from sqlalchemy import func, select
+
+from domain.applicant import Relation
+from domain.clock import FixedClock
+from fsm.storage import DatabaseStorage
+from storage import db
+from storage.crypto import FieldCipher
+from storage.db import AiosqliteEngine, DatabaseBusy, create_engine, transaction
+from storage.migrate import migrate
+from storage.profiles import ProfileRepository
+from storage.tables import profiles
+from storage.tables import users as users_table
+from storage.users import UserRepository
+
+CLOCK = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AiosqliteEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/data/t.db")
+    assert isinstance(engine, AiosqliteEngine)
+    await migrate(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def cipher() -> FieldCipher:
+    return FieldCipher(bytes(range(32)))
+
+
+def test_the_private_aiosqlite_calls_we_rely_on_are_still_there() -> None:
+    """storage/db.py runs functions in aiosqlite's thread with `Connection._execute(fn, *args)`, reaches the
+    sqlite3 connection as `_conn`, and makes the thread a daemon through `_thread` before it starts. If aiosqlite
+    changes any of these, this fails: re-check storage/db.py before widening the pinned version range."""
+    execute = aiosqlite.Connection._execute
+    assert inspect.iscoroutinefunction(execute)
+    assert list(inspect.signature(execute).parameters) == ["self", "fn", "args", "kwargs"]
+    assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn"), property)
+    conn = aiosqlite.connect(":memory:")
+    assert isinstance(conn._thread, threading.Thread) and not conn._thread.is_alive()
+
+
+async def test_execute_runs_the_function_in_the_connections_thread_with_its_arguments() -> None:
+    async with aiosqlite.connect(":memory:") as conn:
+        def probe(a: int, *, b: int) -> tuple[int, int, bool]:
+            return a + b, threading.get_ident(), isinstance(conn._conn, sqlite3.Connection)
+
+        total, ident, raw = await conn._execute(probe, 1, b=2)
+    assert (total, raw) == (3, True)
+    assert ident != threading.get_ident()
+
+
+async def test_a_wizard_step_is_one_hop(engine: AiosqliteEngine) -> None:
+    users = UserRepository(engine, CLOCK)
+    repo = ProfileRepository(engine, CLOCK, cipher())
+    fsm = DatabaseStorage(engine, CLOCK, cipher())
+    await users.get_or_create(1)
+    profile = await repo.create(1, Relation.SELF)
+    key = "1:1:1"
+    await fsm._load(key)
+
+    before = engine.hops
+    async with transaction(engine):  # what a step does: save the draft, move the conversation
+        saved = await repo.save(profile, profile.draft.model_copy(update={"phone": "+79161234567"}), "surname")
+        await fsm._save(key, "Apply:surname", {"profile_id": profile.id})
+    assert engine.hops - before == 1
+
+    assert (await repo.get(profile.id, 1)) == saved  # from the cache, no hop
+    assert engine.hops - before == 1
+    reloaded = ProfileRepository(engine, CLOCK, cipher())  # a restarted process reads what was committed
+    assert (await reloaded.get(profile.id, 1)) == saved
+    assert (await DatabaseStorage(engine, CLOCK, cipher())._load(key)) == ("Apply:surname", {"profile_id": 1})
+
+
+async def test_a_unit_that_writes_nothing_costs_no_hop(engine: AiosqliteEngine) -> None:
+    before = engine.hops
+    async with transaction(engine):
+        pass
+    assert engine.hops == before
+
+
+async def test_an_exception_rolls_back_and_the_caches_stay_as_committed(engine: AiosqliteEngine) -> None:
+    repo = ProfileRepository(engine, CLOCK, cipher())
+    await UserRepository(engine, CLOCK).get_or_create(1)
+    profile = await repo.create(1, Relation.SELF)
+    called: list[str] = []
+
+    with pytest.raises(RuntimeError):
+        async with transaction(engine) as conn:
+            conn.after_commit(lambda: called.append("committed"))
+            changed = await repo.save(profile, profile.draft.model_copy(update={"phone": "+79161234567"}), "x")
+            assert (await repo.get(profile.id, 1)) == changed  # the transaction sees its own write
+            await conn.execute(select(profiles.c.id))  # the write has reached the database
+            raise RuntimeError("the use case failed")
+
+    assert called == []
+    assert (await repo.get(profile.id, 1)) == profile  # the cache did not run ahead
+    assert (await ProfileRepository(engine, CLOCK, cipher()).get(profile.id, 1)) == profile  # nor did the file
+
+
+async def test_after_commit_runs_once_the_transaction_committed(engine: AiosqliteEngine) -> None:
+    users = UserRepository(engine, CLOCK)
+    seen: list[str | None] = []
+
+    async def read_committed() -> None:
+        async with engine.connect() as conn:
+            seen.append((await conn.execute(select(users_table.c.locale))).scalar())
+
+    await users.get_or_create(1)
+    async with transaction(engine) as conn:
+        await users.set_locale(1, "en")
+        conn.after_commit(lambda: seen.append("callback"))
+        await read_committed()
+        assert seen == [None]
+    assert seen == [None, "callback"]
+    await read_committed()
+    assert seen[-1] == "en"
+
+
+async def test_the_reader_does_not_see_uncommitted_writes(engine: AiosqliteEngine) -> None:
+    repo = ProfileRepository(engine, CLOCK, cipher())
+    await UserRepository(engine, CLOCK).get_or_create(1)
+    await repo.create(1, Relation.SELF)
+    count = select(func.count()).select_from(profiles)
+    async with transaction(engine) as conn:
+        await repo.create(1, Relation.CHILD)  # RETURNING: sent at once
+        assert (await conn.execute(count)).scalar_one() == 2
+        async with engine.connect() as reader:
+            assert (await reader.execute(count)).scalar_one() == 1
+    async with engine.connect() as reader:
+        assert (await reader.execute(count)).scalar_one() == 2
+
+
+async def test_a_foreign_write_lock_is_waited_out_off_the_loop_then_reported(
+    engine: AiosqliteEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = sqlite3.connect(tmp_path / "data" / "t.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    users = UserRepository(engine, CLOCK)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    slow = create_engine(f"sqlite+aiosqlite:///{tmp_path}/data/t.db")  # opened with the short timeout
+    task = asyncio.create_task(ticker())
+    try:
+        with pytest.raises(DatabaseBusy):
+            await UserRepository(slow, CLOCK).get_or_create(2)
+        assert ticks >= 15  # the loop kept running the whole time
+        assert (await users.get(2)) is None  # nothing was written, nothing cached
+    finally:
+        task.cancel()
+        other.execute("ROLLBACK")
+        other.close()
+        await slow.dispose()
+    assert (await UserRepository(slow, CLOCK).get_or_create(2)).telegram_id == 2  # free again: it works
+    await slow.dispose()
+
+
+async def test_the_database_files_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "fresh"
+    engine = create_engine(f"sqlite+aiosqlite:///{folder}/emk.db")
+    try:
+        await migrate(engine)
+        await UserRepository(engine, CLOCK).get_or_create(1)
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+        for name in ("emk.db", "emk.db-wal", "emk.db-shm"):
+            assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600, name
+    finally:
+        await engine.dispose()
+
+    old = tmp_path / "old.db"  # a database made before: tightened at start
+    old.touch(mode=0o644)
+    os.chmod(old, 0o644)
+    engine = create_engine(f"sqlite+aiosqlite:///{old}")
+    await engine.dispose()
+    assert stat.S_IMODE(os.stat(old).st_mode) == 0o600
