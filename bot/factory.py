@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaWorker
 from bot.middlewares import UserLocaleMiddleware
 from bot.pushes import Pushes
@@ -179,6 +180,7 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     dp.message.outer_middleware(middleware)
     dp.callback_query.outer_middleware(middleware)
     dp.include_routers(*build_routers())
+    run_magic_filters_inline(dp)  # aiogram would run each F-filter in a thread
 
     async def on_startup(bot: Bot) -> None:
         if not deps.pushes.staff_targets:
