@@ -198,11 +198,13 @@ class Bench:
             self.bare_dp, self.bare_bot, [[self.factory.text(p, "/help") for _ in range(per_user)] for p in people]
         )
 
-    async def persist(self, people: list[TgUser], per_user: int) -> tuple[float, list[float]]:
-        """The persistent bot: a text command answered through the full stack."""
+    async def persist_ready(self, people: list[TgUser]) -> None:
         for p in people:
             await self.deps.users.get_or_create(p.id)
             await self.deps.users.accept_consent(p.id, CONSENT_VERSION)
+
+    async def persist(self, people: list[TgUser], per_user: int) -> tuple[float, list[float]]:
+        """The persistent bot: a text command answered through the full stack."""
         await drive(self.dp, self.bot, [[self.factory.text(p, "/help")] for p in people[:5]])  # warm
         return await drive(
             self.dp, self.bot, [[self.factory.text(p, "/help") for _ in range(per_user)] for p in people]
@@ -233,6 +235,7 @@ async def main(users: int, per_user: int, rounds: int) -> None:
             rates["bare"].append(base)
             cpu["bare"].append(LAST_CPU / len(lat) * 1000)
 
+            await b.persist_ready(people)
             seconds, lat = await b.persist(people, per_user)
             rates["persist"].append(report("persist", seconds, lat, base))
             cpu["persist"].append(LAST_CPU / len(lat) * 1000)
@@ -339,23 +342,30 @@ async def profile(users: int, per_user: int) -> None:
         people, walkers = b.people(1, users), b.wizard_people(1, users, per_user)
         await b.wizard_ready(walkers)
         results: dict[str, tuple[dict[str, float], int, float]] = {}
-        for name in ("bare", "wizard"):
+        await b.persist_ready(b.people(0, users))
+        await b.persist(b.people(0, users), per_user)
+        await b.persist_ready(people)
+        for name in ("bare", "persist", "wizard"):
             profiler = cProfile.Profile(time.thread_time)  # CPU of the loop's thread: idle select() is free
             in_thread["seconds"] = 0.0
+            run = {"bare": lambda: b.bare(people, per_user), "persist": lambda: b.persist(people, per_user),
+                   "wizard": lambda: b.wizard(walkers)}[name]
             profiler.enable()
-            _, lat = await (b.bare(people, per_user) if name == "bare" else b.wizard(walkers))
+            _, lat = await run()
             profiler.disable()
             results[name] = (charge(pstats.Stats(profiler)), len(lat), in_thread["seconds"])
     names = [n for n, _ in CATEGORIES] + ["other"]
-    print(f"\nwhere an update's CPU time goes, µs per update (cProfile: about 2x slower than without it;"
-          f" compare the rows, not the totals with the plain run)\n{'':28}{'bare':>10}{'wizard':>10}")
+    runs = list(results)
+    print("\nwhere an update's CPU time goes, µs per update (cProfile makes everything about 2x slower:"
+          " compare the columns, not the totals with the plain run)\n" + " " * 28 + "".join(f"{n:>10}" for n in runs))
+
+    def row(label: str, cells: list[float]) -> None:
+        print(f"  {label:26}" + "".join(f"{c:>10.0f}" for c in cells))
+
     for cat in names:
-        cells = [results[n][0].get(cat, 0.0) / results[n][1] * 1e6 for n in ("bare", "wizard")]
-        print(f"  {cat:26}{cells[0]:>10.0f}{cells[1]:>10.0f}")
-    cells = [results[n][2] / results[n][1] * 1e6 for n in ("bare", "wizard")]
-    print(f"  {'SQL in aiosqlite thread':26}{cells[0]:>10.0f}{cells[1]:>10.0f}")
-    totals = [(sum(results[n][0].values()) + results[n][2]) / results[n][1] * 1e6 for n in ("bare", "wizard")]
-    print(f"  {'total':26}{totals[0]:>10.0f}{totals[1]:>10.0f}")
+        row(cat, [results[n][0].get(cat, 0.0) / results[n][1] * 1e6 for n in runs])
+    row("SQL in aiosqlite's thread", [results[n][2] / results[n][1] * 1e6 for n in runs])
+    row("total", [(sum(results[n][0].values()) + results[n][2]) / results[n][1] * 1e6 for n in runs])
 
 
 async def prepare_wizard(deps: Any, dp: Dispatcher, bot: Bot, user_id: int) -> None:
