@@ -15,10 +15,11 @@ hits all three alike; the summary gives each one's median and range over the rou
 bare (median and range). Targets: persist ≥ 90 % and wizard ≥ 75 % of bare updates/s.
 `cpu` is the bot process's CPU time per update (all threads: aiosqlite's included).
 
-`--profile` runs the wizard workload (and bare, for comparison) under cProfile instead and prints where a step's
-CPU time goes: SQL, encryption, Fluent, keyboards, aiogram, HTTP, event loop, our handlers and rules. Time in
-built-ins and generic helpers (pydantic, json, ...) is charged to the category of whoever called them. SQL run in
-aiosqlite's thread is not seen by cProfile; it is measured separately as that thread's CPU time.
+`--profile` runs the three workloads once each under cProfile instead and prints where an update's CPU time
+goes: SQL (with the repositories and the FSM storage), encryption, Fluent, keyboards, aiogram, HTTP, the event
+loop, our handlers and rules. Time in built-ins and generic helpers (pydantic, json, ...) is charged to the
+category of whoever called them. SQL run in aiosqlite's thread is not seen by cProfile; it is measured
+separately as that thread's CPU time.
 
 Run: `.venv/bin/python bench/updates.py [--users 50 --per-user 12 --rounds 5] [--profile]`.
 The figures are printed, never asserted: this is a benchmark, not a test.
@@ -261,7 +262,7 @@ async def main(users: int, per_user: int, rounds: int) -> None:
 # --- where the time goes ----------------------------------------------------------------------------------
 
 CATEGORIES = [  # first match wins; a fragment of the function's file, relative to the project or the library
-    ("SQL", ("sqlalchemy/", "aiosqlite/", "sqlite3/", "storage/", "fsm/storage.py")),
+    ("SQL + repositories", ("sqlalchemy/", "aiosqlite/", "sqlite3/", "storage/", "fsm/storage.py")),
     ("encryption", ("cryptography/", "storage/crypto.py")),
     ("Fluent", ("fluent/", "babel/", "bot/i18n.py")),
     ("keyboards", ("bot/keyboards.py", "aiogram/utils/keyboard.py", "aiogram/filters/callback_data.py")),
