@@ -193,11 +193,12 @@ class Bench:
         """As many people as make users x per_user step answers, each answering the six text steps."""
         return self.people(r, -(-users * per_user // len(WIZARD_ANSWERS)), base=8_000_000)
 
+    async def _help(self, dp: Dispatcher, bot: Bot, people: list[TgUser], per_user: int) -> tuple[float, list[float]]:
+        await drive(dp, bot, [[self.factory.text(p, "/help")] for p in people[:5]])  # warm
+        return await drive(dp, bot, [[self.factory.text(p, "/help") for _ in range(per_user)] for p in people])
+
     async def bare(self, people: list[TgUser], per_user: int) -> tuple[float, list[float]]:
-        await drive(self.bare_dp, self.bare_bot, [[self.factory.text(p, "/help")] for p in people[:5]])  # warm
-        return await drive(
-            self.bare_dp, self.bare_bot, [[self.factory.text(p, "/help") for _ in range(per_user)] for p in people]
-        )
+        return await self._help(self.bare_dp, self.bare_bot, people, per_user)
 
     async def persist_ready(self, people: list[TgUser]) -> None:
         for p in people:
@@ -206,15 +207,11 @@ class Bench:
 
     async def persist(self, people: list[TgUser], per_user: int) -> tuple[float, list[float]]:
         """The persistent bot: a text command answered through the full stack."""
-        await drive(self.dp, self.bot, [[self.factory.text(p, "/help")] for p in people[:5]])  # warm
-        return await drive(
-            self.dp, self.bot, [[self.factory.text(p, "/help") for _ in range(per_user)] for p in people]
-        )
+        return await self._help(self.dp, self.bot, people, per_user)
 
     async def wizard_ready(self, people: list[TgUser]) -> None:
+        await self.persist_ready(people)
         for p in people:
-            await self.deps.users.get_or_create(p.id)
-            await self.deps.users.accept_consent(p.id, CONSENT_VERSION)
             await prepare_wizard(self.deps, self.dp, self.bot, p.id)
 
     async def wizard(self, people: list[TgUser]) -> tuple[float, list[float]]:
