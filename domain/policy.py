@@ -53,6 +53,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 __all__ = [
     "BUILTIN_CATEGORY_CODES",
     "EXAMPLE_POLICY_PATH",
+    "PHOTO_KIND",
     "BookPolicy",
     "Category",
     "DocumentKind",
@@ -82,11 +83,29 @@ class ExamCode(StrEnum):
 
 
 class DocumentKind(StrEnum):
+    """The catalogue of document kinds a citizen can upload: the one list (the wizard's document steps,
+    what staff may ask for, upload rows' `kind`); each has a label `apply-field-doc-<kind>` in the locales."""
+
     PASSPORT_MAIN = "passport_main"
     PASSPORT_REGISTRATION = "passport_registration"
     OMS_POLICY = "oms_policy"
     BIRTH_CERTIFICATE = "birth_certificate"
     OTHERS = "others"
+
+
+DOCUMENT_CATALOGUE: Final[tuple[DocumentKind, ...]] = (
+    DocumentKind.PASSPORT_MAIN,
+    DocumentKind.PASSPORT_REGISTRATION,
+    DocumentKind.BIRTH_CERTIFICATE,
+    DocumentKind.OMS_POLICY,
+    DocumentKind.OTHERS,
+)
+"""Every document kind, in the order a citizen is asked for them (the wizard's document steps, the list
+staff pick from). A new kind goes into `DocumentKind` and here."""
+
+
+PHOTO_KIND: Final = "photo"
+"""The upload kind of the 3×4 portrait: not a document, but staff may ask for it again like one."""
 
 
 class Exemption(StrEnum):
@@ -471,6 +490,11 @@ class Policy(_Model):
 
     def exams_for(self, category: str) -> list[ExamCode]:
         return list(self.category(category).exams)
+
+    @property
+    def requestable_documents(self) -> tuple[str, ...]:
+        """What staff may ask a citizen to send again: the photo and every document kind, in catalogue order."""
+        return (PHOTO_KIND, *(kind.value for kind in DOCUMENT_CATALOGUE))
 
     def required_documents(self, is_child: bool) -> list[DocumentKind]:
         """Uploads required of a holder; ``is_child`` means under 14 (no passport yet)."""

@@ -31,6 +31,7 @@ __all__ = [
     "FINAL_STATUSES",
     "INITIAL_STATUS",
     "MAX_COMMENT_LENGTH",
+    "STAFF_ACTIONS",
     "TRANSITIONS",
     "Actor",
     "ApplicationNumber",
@@ -42,6 +43,7 @@ __all__ = [
     "is_final",
     "parse_application_number",
     "requires_comment",
+    "staff_action_target",
     "transition",
 ]
 
@@ -84,6 +86,22 @@ FINAL_STATUSES: Final[frozenset[Status]] = frozenset(
 )
 _NEEDS_COMMENT: Final[frozenset[Status]] = frozenset({Status.REJECTED, Status.NEEDS_DOCUMENTS})
 MAX_COMMENT_LENGTH: Final = 2000
+
+STAFF_ACTIONS: Final[Mapping[Status, str]] = MappingProxyType(
+    {
+        Status.IN_REVIEW: "take",
+        Status.APPROVED: "approve",
+        Status.REJECTED: "reject",
+        Status.NEEDS_DOCUMENTS: "request",
+    }
+)
+"""The name of the staff action that moves an application to each status: the button (`btn-staff-<name>`),
+the callback and the audit row (`staff.<name>`). A status staff reach without a button has no entry."""
+
+
+def staff_action_target(action: str) -> Status | None:
+    """The status a staff action name leads to, None for a name that is not a status change."""
+    return next((status for status, name in STAFF_ACTIONS.items() if name == action), None)
 
 
 class IllegalTransition(ValueError):

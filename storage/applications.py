@@ -19,6 +19,7 @@ from domain.signature import SimpleSignature
 from domain.status import (
     FINAL_STATUSES,
     INITIAL_STATUS,
+    STAFF_ACTIONS,
     Actor,
     Status,
     StatusChange,
@@ -29,7 +30,7 @@ from storage.db import reading, transaction, upsert
 from storage.tables import application_counters, applications, audit_log, status_changes
 
 _SNAPSHOT = "application-snapshot"
-STAFF_CHANGES = {"staff.take", "staff.approve", "staff.reject", "staff.request"}
+STAFF_CHANGES = frozenset(f"staff.{name}" for name in STAFF_ACTIONS.values())
 _COMMENT = "status-comment"
 
 

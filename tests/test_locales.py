@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.i18n import LOCALES_DIR, SUPPORTED, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_DIRS = ["bot", "handlers", "fsm", "storage", "domain"]
+CODE_DIRS = ["bot", "handlers", "services", "views", "fsm", "storage", "domain"]
 KEY_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 
 

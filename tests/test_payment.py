@@ -10,11 +10,11 @@ from domain.applicant import Draft
 from domain.policy import EXAMPLE_POLICY_PATH, Exemption, Policy
 from fsm.states import Apply
 from fsm.steps import applicable
-from handlers.apply import context
-from handlers.payment import format_amount
+from services.wizard import context
 from storage.profiles import Profile
 from tests.harness import Person, World
 from tests.test_uploads import BROKEN, SCAN, TR, at_step
+from views.payment import format_amount
 
 PROVIDER_TOKEN = "284685063:TEST:abc"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
