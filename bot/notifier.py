@@ -251,9 +251,9 @@ class Notifier:
     async def send(
         self, chat_id: int, text: str, *, reply_markup: Any = None, user_id: int | None = None
     ) -> SendResult:
-        """Send a text message. `user_id` names the person concerned (kept for the caller's bookkeeping); the
-        blocked check is about the private chat itself, whose id is its user's id, so a staff reminder that
-        names a citizen is never held back by that citizen's block."""
+        """Send a text message. `user_id` (the person concerned) is not used here: the blocked check is about
+        the private chat itself, whose id is its user's id, so a staff reminder that names a citizen is never
+        held back by that citizen's block."""
         return await self._call(
             chat_id,
             lambda target: self.bot.send_message(chat_id=target, text=text, reply_markup=reply_markup),

@@ -1,4 +1,4 @@
-"""Step 11, payment for the organisation's service: invoices in Telegram, receipts, exemptions (issue: step 11)."""
+"""Payment for the organisation's service (PRODUCT.md, step 11): invoices in Telegram, receipts, exemptions."""
 
 from __future__ import annotations
 
