@@ -9,7 +9,6 @@ import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -26,9 +25,10 @@ from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.media import MediaWorker
 from bot.middlewares import UserLocaleMiddleware
+from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from domain.clock import Clock, SystemClock
-from domain.policy import Policy, load_policy
+from domain.policy import Policy
 from fsm.storage import DatabaseStorage
 from handlers import build_routers
 from services import Services
@@ -49,9 +49,6 @@ from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
 from storage.users import UserRepository
-
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POLICY = ROOT / "config" / "policy.example.toml"
 
 COMMANDS = ("start", "help", "language", "cancel")
 log = logging.getLogger("emk")
@@ -108,7 +105,7 @@ async def create_deps(
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    policy = load_policy(settings.POLICY_FILE or DEFAULT_POLICY)
+    policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
     cipher = FieldCipher(key)

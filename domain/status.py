@@ -13,8 +13,9 @@ Who may do what:
 * the citizen answers «Нужны документы» by sending them (needs_documents → in_review); staff may also take
   such an application back into review themselves;
 * the system may only issue the book of an approved application (approved → issued): PRODUCT.md says the book
-  is "issued on approval", so the job that signs the book right after staff approve performs that step. The
-  system never approves, rejects or asks for anything: a stuck application only produces reminders.
+  is "issued on approval", so signing the book right after staff approve will take that step (the book is
+  not built yet: README, "Not built yet"). The system never approves, rejects or asks for anything: a stuck
+  application only produces reminders.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Step 11, payment for the organisation's service: invoices in Telegram, receipts, exemptions (issue: step 11)."""
+"""Payment for the organisation's service (PRODUCT.md, step 11): invoices in Telegram, receipts, exemptions."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from bot.i18n import SUPPORTED, Translator
+from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from domain.applicant import Draft
-from domain.policy import EXAMPLE_POLICY_PATH, Exemption, Policy
+from domain.policy import Exemption
 from fsm.states import Apply
 from fsm.steps import applicable
 from services.wizard import context
@@ -279,7 +280,7 @@ def test_every_exemption_has_its_texts() -> None:
             assert tr.has(code, f"btn-pay-exempt-{key}") and tr.has(code, f"pay-exemption-{key}")
             if exemption.needs_proof:
                 assert tr.has(code, f"pay-proof-ask-{key}")
-    assert Policy().payment.exemptions == tuple(Exemption)
+    assert load_policy(EXAMPLE_POLICY_PATH).payment.exemptions == tuple(Exemption)
 
 
 def test_never_called_a_state_duty() -> None:

@@ -37,7 +37,7 @@ SPEC: dict[tuple[Status, Status], set[Actor]] = {
     (S.IN_REVIEW, S.APPROVED): {A.STAFF},
     (S.IN_REVIEW, S.REJECTED): {A.STAFF},
     (S.NEEDS_DOCUMENTS, S.IN_REVIEW): {A.CITIZEN, A.STAFF},
-    (S.APPROVED, S.ISSUED): {A.STAFF, A.SYSTEM},  # the book is issued on approval, by the signing job
+    (S.APPROVED, S.ISSUED): {A.STAFF, A.SYSTEM},  # issued on approval (by the system, once the book is built)
 }
 ALL = list(itertools.product(Status, Status, Actor))
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
