@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from datetime import date
 from pathlib import Path
 
-from bot.i18n import LOCALES_DIR, SUPPORTED, Translator
+from bot.i18n import LOCALES_DIR, SUPPORTED, Translator, _parse
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ["bot", "handlers", "services", "views", "fsm", "storage", "domain"]
@@ -121,3 +122,23 @@ def test_no_cyrillic_prose_in_python_code() -> None:
 def test_locale_files_live_where_the_translator_reads() -> None:
     for code in SUPPORTED:
         assert list((LOCALES_DIR / code).glob("*.ftl"))
+
+
+def test_locale_files_are_parsed_once_per_process_and_again_when_changed(tmp_path: Path) -> None:
+    for code in SUPPORTED:
+        (tmp_path / code).mkdir()
+        (tmp_path / code / "main.ftl").write_text("hello = Hi\n", encoding="utf-8")
+    first = Translator(tmp_path)
+    before = _parse.cache_info()
+    second = Translator(tmp_path)  # a restart: nothing is parsed again
+    after = _parse.cache_info()
+    assert (after.misses, after.hits) == (before.misses, before.hits + len(SUPPORTED))
+    assert first.bundles["ru"] is not second.bundles["ru"], "each translator has bundles of its own"
+
+    path = tmp_path / "ru" / "main.ftl"
+    mtime = path.stat().st_mtime_ns
+    path.write_text("hello = Привет\nbye = Пока\n", encoding="utf-8")
+    os.utime(path, ns=(mtime + 10**9, mtime + 10**9))
+    third = Translator(tmp_path)
+    assert third.get("ru", "hello") == "Привет" and third.keys["ru"] == {"hello", "bye"}
+    assert second.get("ru", "hello") == "Hi"
