@@ -42,14 +42,14 @@ def main() -> int:
     from bot.logging_setup import setup_logging
 
     setup_logging(settings.LOG_LEVEL)
-    from domain.policy import PolicyError
+    from bot.operator_files import OperatorFileError
     from storage.crypto import KeyFileError
 
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
-    except (PolicyError, KeyFileError, ValueError) as exc:
+    except (OperatorFileError, KeyFileError, ValueError) as exc:
         # Operator mistakes in files or keys: one clear message, no traceback.
         print(str(exc), file=sys.stderr)
         return 2

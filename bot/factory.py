@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,17 +21,26 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaWorker
 from bot.middlewares import UserLocaleMiddleware
-from bot.pushes import Pushes
+from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from domain.clock import Clock, SystemClock
-from domain.policy import Policy, load_policy
+from domain.policy import Policy
 from fsm.storage import DatabaseStorage
 from handlers import build_routers
-from handlers.menu import MenuSource
+from services import Services
+from services.accounts import AccountService
+from services.applications import ApplicationService
+from services.outbox import Pushes
+from services.payment import PaymentService
+from services.requests import DocumentRequests
+from services.staff import StaffService
+from services.uploads import UploadService
+from services.wizard import WizardService
 from storage.applications import ApplicationRepository
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
@@ -43,15 +51,14 @@ from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
 from storage.users import UserRepository
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POLICY = ROOT / "config" / "policy.example.toml"
-
 COMMANDS = ("start", "help", "language", "cancel")
 log = logging.getLogger("emk")
 
 
 @dataclass
 class Deps:
+    """Everything built once: the repositories (for start-up, jobs and tests), the use cases handlers get."""
+
     settings: Settings
     engine: AsyncEngine
     clock: Clock
@@ -66,35 +73,13 @@ class Deps:
     payments: PaymentRepository
     outbox: OutboxRepository
     applications: ApplicationRepository
-    pushes: Pushes
+    services: Services
+    deliveries: Deliveries
     fsm_storage: DatabaseStorage
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, Any]:
-        """What handlers may ask for by parameter name."""
-        s = self.settings
-        return {
-            "settings": s,
-            "clock": self.clock,
-            "tz": s.tz,
-            "translator": self.translator,
-            "users": self.users,
-            "profiles": self.profiles,
-            "uploads": self.uploads,
-            "files": self.files,
-            "media": self.media,
-            "payments": self.payments,
-            "outbox": self.outbox,
-            "applications": self.applications,
-            "pushes": self.pushes,
-            "menu": MenuSource(self.profiles, self.applications),
-            "policy": self.policy,
-            "staff_ids": frozenset(s.STAFF_IDS),
-            "operator_name": s.OPERATOR_NAME,
-            "operator_contact": s.OPERATOR_CONTACT,
-            "payment_token": s.PAYMENT_PROVIDER_TOKEN.get_secret_value() if s.PAYMENT_PROVIDER_TOKEN else None,
-            **self.extra,
-        }
+        """What handlers may ask for by parameter name: the use cases and the translator, typed."""
+        return {"services": self.services, "translator": self.translator}
 
     async def close(self) -> None:
         self.media.close()
@@ -121,7 +106,7 @@ async def create_deps(
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
-    policy = load_policy(settings.POLICY_FILE or DEFAULT_POLICY)
+    policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
     cipher = FieldCipher(key)
@@ -129,34 +114,56 @@ async def create_deps(
     await migrate(engine)
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
     users = UserRepository(engine, clock)
+    profiles = ProfileRepository(engine, clock, cipher)
     uploads = UploadRepository(engine, clock)
     files = FileStore(settings.files_dir, key)
     outbox = OutboxRepository(engine, clock)
     applications = ApplicationRepository(engine, clock, cipher)
-    pushes = Pushes(
-        outbox=outbox, applications=applications, uploads=uploads, files=files, users=users,
-        translator=translator, cipher=cipher, clock=clock, staff_chat_id=settings.STAFF_CHAT_ID,
-        staff_ids=settings.STAFF_IDS, staff_locale=settings.DEFAULT_LOCALE,
+    payments = PaymentRepository(engine, clock)
+    media = MediaWorker(media_executor, workers=settings.MEDIA_WORKERS)
+    services = build_services(
+        settings, policy, clock, engine=engine, cipher=cipher, users=users, profiles=profiles, uploads=uploads,
+        files=files, outbox=outbox, applications=applications, payments=payments, media=media,
+    )
+    deliveries = Deliveries(
+        services, users, translator, clock, staff_locale=settings.DEFAULT_LOCALE,
         stuck_after=timedelta(hours=policy.reminders.stuck_application_hours),
         support_text={"ru": policy.support.contact_ru, "en": policy.support.contact_en},
     )
     return Deps(
-        settings=settings,
-        engine=engine,
-        clock=clock,
-        translator=translator,
-        cipher=cipher,
-        policy=policy,
-        users=users,
-        profiles=ProfileRepository(engine, clock, cipher),
-        uploads=uploads,
-        files=files,
-        outbox=outbox,
-        applications=applications,
-        pushes=pushes,
-        payments=PaymentRepository(engine, clock),
-        media=MediaWorker(media_executor, workers=settings.MEDIA_WORKERS),
+        settings=settings, engine=engine, clock=clock, translator=translator, cipher=cipher, policy=policy,
+        users=users, profiles=profiles, uploads=uploads, files=files, outbox=outbox, applications=applications,
+        payments=payments, media=media, services=services, deliveries=deliveries,
         fsm_storage=DatabaseStorage(engine, clock, cipher),
+    )
+
+
+def build_services(
+    settings: Settings, policy: Policy, clock: Clock, *, engine: Any, cipher: FieldCipher, users: UserRepository,
+    profiles: ProfileRepository, uploads: UploadRepository, files: FileStore, outbox: OutboxRepository,
+    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker,
+) -> Services:
+    """The use cases, each over the repositories it needs."""
+    staff_targets = [settings.STAFF_CHAT_ID] if settings.STAFF_CHAT_ID else list(settings.STAFF_IDS)
+    pushes = Pushes(outbox, cipher, clock, staff_targets)
+    token = settings.PAYMENT_PROVIDER_TOKEN.get_secret_value() if settings.PAYMENT_PROVIDER_TOKEN else None
+    stuck_after = timedelta(hours=policy.reminders.stuck_application_hours)
+    apps = ApplicationService(engine, applications, profiles, uploads, pushes, clock, stuck_after)
+    wizard = WizardService(engine, profiles, uploads, payments, apps, policy, clock, settings.tz,
+                           telegram_payments=bool(token))
+    upload_service = UploadService(uploads, files, media, profiles, wizard)
+    return Services(
+        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
+                                operator_contact=settings.OPERATOR_CONTACT),
+        wizard=wizard,
+        uploads=upload_service,
+        payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
+        applications=apps,
+        requests=DocumentRequests(apps, upload_service),
+        staff=StaffService(apps, applications, uploads, files, staff_ids=frozenset(settings.STAFF_IDS),
+                           locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
+        pushes=pushes,
+        tz=settings.tz,
     )
 
 
@@ -176,20 +183,19 @@ async def set_commands(bot: Bot, translator: Translator) -> None:
 
 def create_dispatcher(deps: Deps) -> Dispatcher:
     dp = Dispatcher(storage=deps.fsm_storage, events_isolation=SimpleEventIsolation(), **deps.workflow_data())
-    middleware = UserLocaleMiddleware(deps.users, deps.translator)
-    dp.message.outer_middleware(middleware)
-    dp.callback_query.outer_middleware(middleware)
+    # One outer middleware on every update type (messages, buttons, payments, chat members, errors).
+    dp.update.outer_middleware(UserLocaleMiddleware(deps.services.accounts, deps.translator))
     dp.include_routers(*build_routers())
     run_magic_filters_inline(dp)  # aiogram would run each F-filter in a thread
 
     async def on_startup(bot: Bot) -> None:
-        if not deps.pushes.staff_targets:
+        if not deps.services.pushes.staff_targets:
             log.warning("STAFF_CHAT_ID and STAFF_IDS are empty: submitted applications will reach no staff")
-        deps.pushes.attach(bot)
+        deps.deliveries.attach(bot)
         await set_commands(bot, deps.translator)
 
     dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier
-    sweeper = OutboxSweeper(deps.outbox, deps.pushes.deliver, clock=deps.clock)
+    sweeper = OutboxSweeper(deps.outbox, deps.deliveries.deliver, clock=deps.clock)
     dp["sweeper"] = sweeper
-    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.pushes.scan_stuck, 600.0)])
+    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.services.applications.scan_stuck, 600.0)])
     return dp

@@ -3,16 +3,19 @@
 `Translator` loads every `locales/<code>/*.ftl` file once. A handler receives `tr`, a `Tr` bound to the
 person's locale (stored choice > Telegram's language_code > DEFAULT_LOCALE), and calls `tr("key", x=1)`.
 Messages are built without Unicode bidi isolation marks (`use_isolating=False`), since Telegram shows them.
+Parsed files are cached for the process, keyed by path and modification time: a second Translator over the
+same folder (a restart in a test, a CLI sub-command) builds its own bundles without parsing Fluent again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast as fl
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,18 @@ SUPPORTED = ("ru", "en")
 
 class MissingTranslation(KeyError):
     pass
+
+
+@lru_cache(maxsize=256)
+def _parse(path: Path, mtime_ns: int, size: int) -> tuple[fl.Resource, frozenset[str]]:
+    """One .ftl file parsed, with the ids of its messages. The AST is only read by bundles, so it is shared."""
+    resource = FluentResource(path.read_text(encoding="utf-8"))
+    return resource, frozenset(entry.id.name for entry in resource.body if isinstance(entry, fl.Message))
+
+
+def _load(path: Path) -> tuple[fl.Resource, frozenset[str]]:
+    stat = path.stat()
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
 
 
 class Translator:
@@ -35,11 +50,9 @@ class Translator:
             bundle = FluentBundle([code], use_isolating=False)
             keys: set[str] = set()
             for path in sorted((locales_dir / code).glob("*.ftl")):
-                resource = FluentResource(path.read_text(encoding="utf-8"))
+                resource, ids = _load(path.resolve())
                 bundle.add_resource(resource)
-                keys.update(
-                    entry.id.name for entry in resource.body if type(entry).__name__ == "Message"
-                )
+                keys.update(ids)
             self.bundles[code] = bundle
             self.keys[code] = keys
 
@@ -48,9 +61,6 @@ class Translator:
             if candidate in self.bundles:
                 return candidate
         return self.default
-
-    def has(self, locale: str, key: str) -> bool:
-        return key in self.keys.get(locale, ())
 
     def get(self, locale: str, key: str, **args: Any) -> str:
         if not args:  # a message without arguments never changes: format it once
@@ -81,9 +91,6 @@ class Translator:
 
     def bind(self, locale: str) -> Tr:
         return Tr(self, locale)
-
-    def all_variants(self, key: str, **args: Any) -> Iterable[str]:
-        return [self.get(code, key, **args) for code in self.bundles]
 
 
 class Tr:

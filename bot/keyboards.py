@@ -94,3 +94,10 @@ class ReviewCb(CallbackData, prefix="rv"):
 
     action: str  # sign | sign_confirm | open | upload | send
     app: int = 0
+
+
+class PayCb(CallbackData, prefix="pay"):
+    """A button of the payment step."""
+
+    action: str  # telegram | manual | exempt | back | cancel
+    value: str = ""

@@ -1,4 +1,6 @@
-"""Outer middleware: the person's user row and locale, injected into handlers as `user`, `locale`, `tr`."""
+"""One outer middleware on every update: the person's user row and locale, injected as `user`, `locale`
+and `tr`. It sits on `dp.update`, so messages, buttons, payments, pre-checkout queries, chat-member updates
+and the error handler all see the same person and language, resolved once."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 
 from bot.i18n import Translator
-from storage.users import UserRepository
+from services.accounts import AccountService
 
 
 class UserLocaleMiddleware(BaseMiddleware):
-    def __init__(self, users: UserRepository, translator: Translator) -> None:
-        self.users = users
+    def __init__(self, accounts: AccountService, translator: Translator) -> None:
+        self.accounts = accounts
         self.translator = translator
 
     async def __call__(
@@ -27,7 +29,7 @@ class UserLocaleMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         user = None
         if tg_user is not None and not tg_user.is_bot:
-            user = await self.users.get_or_create(tg_user.id)
+            user = await self.accounts.person(tg_user.id)
         locale = self.translator.resolve_locale(
             user.locale if user else None, tg_user.language_code if tg_user else None
         )

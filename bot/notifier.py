@@ -249,73 +249,43 @@ class Notifier:
     # ------------------------------------------------------------------ public methods
 
     async def send(
-        self, chat_id: int, text: str, *, reply_markup: Any = None, user_id: int | None = None, **kwargs: Any
+        self, chat_id: int, text: str, *, reply_markup: Any = None, user_id: int | None = None
     ) -> SendResult:
-        """Send a text message. `user_id` names the person concerned (kept for the caller's bookkeeping); the
-        blocked check is about the private chat itself, whose id is its user's id, so a staff reminder that
-        names a citizen is never held back by that citizen's block."""
+        """Send a text message. `user_id` (the person concerned) is not used here: the blocked check is about
+        the private chat itself, whose id is its user's id, so a staff reminder that names a citizen is never
+        held back by that citizen's block."""
         return await self._call(
             chat_id,
-            lambda target: self.bot.send_message(chat_id=target, text=text, reply_markup=reply_markup, **kwargs),
+            lambda target: self.bot.send_message(chat_id=target, text=text, reply_markup=reply_markup),
             method="sendMessage",
         )
 
-    async def send_photo(
-        self,
-        chat_id: int,
-        photo: InputFile | str,
-        *,
-        caption: str | None = None,
-        reply_markup: Any = None,
-        user_id: int | None = None,
-        **kwargs: Any,
-    ) -> SendResult:
+    async def send_photo(self, chat_id: int, photo: InputFile | str) -> SendResult:
         return await self._call(
-            chat_id,
-            lambda target: self.bot.send_photo(
-                chat_id=target, photo=photo, caption=caption, reply_markup=reply_markup, **kwargs
-            ),
-            method="sendPhoto",
+            chat_id, lambda target: self.bot.send_photo(chat_id=target, photo=photo), method="sendPhoto"
         )
 
-    async def send_document(
-        self,
-        chat_id: int,
-        document: InputFile | str,
-        *,
-        caption: str | None = None,
-        reply_markup: Any = None,
-        user_id: int | None = None,
-        **kwargs: Any,
-    ) -> SendResult:
+    async def send_document(self, chat_id: int, document: InputFile | str) -> SendResult:
         return await self._call(
-            chat_id,
-            lambda target: self.bot.send_document(
-                chat_id=target, document=document, caption=caption, reply_markup=reply_markup, **kwargs
-            ),
-            method="sendDocument",
+            chat_id, lambda target: self.bot.send_document(chat_id=target, document=document), method="sendDocument"
         )
 
-    async def send_media_group(
-        self, chat_id: int, media: Sequence[Any], *, user_id: int | None = None, **kwargs: Any
-    ) -> SendResult:
+    async def send_media_group(self, chat_id: int, media: Sequence[Any]) -> SendResult:
         """An album (2-10 InputMedia*); counts as that many messages for the limits. `result` is the list."""
         items = list(media)
         return await self._call(
             chat_id,
-            lambda target: self.bot.send_media_group(chat_id=target, media=items, **kwargs),
+            lambda target: self.bot.send_media_group(chat_id=target, media=items),
             method="sendMediaGroup",
             cost=len(items),
         )
 
-    async def edit_text(
-        self, chat_id: int, message_id: int, text: str, reply_markup: Any = None, **kwargs: Any
-    ) -> SendResult:
+    async def edit_text(self, chat_id: int, message_id: int, text: str, reply_markup: Any = None) -> SendResult:
         """Edit a message's text; "message is not modified" counts as SENT (with result None)."""
         return await self._call(
             chat_id,
             lambda target: self.bot.edit_message_text(
-                chat_id=target, message_id=message_id, text=text, reply_markup=reply_markup, **kwargs
+                chat_id=target, message_id=message_id, text=text, reply_markup=reply_markup
             ),
             method="editMessageText",
             not_modified_ok=True,

@@ -1,8 +1,8 @@
 """The operator's policy: work categories, exams and periods, book validity, documents, payment, reminders.
 
-The operator edits a TOML file (``config/policy.example.toml`` is the commented template); it is validated
-here at start-up. Every problem becomes one line ``<file>: <key path>: <problem in plain English>``
-(``<file>: line L, column C: ...`` for TOML syntax errors), collected in :class:`PolicyError`.
+The model and its rules, no I/O: the operator edits a TOML file (``config/policy.example.toml`` is the
+commented template), which ``bot/operator_files.py`` reads at start-up and validates with this model; it names
+every problem by file, key path and problem.
 
 Defaults carry their sources (PRODUCT.md, "Policy" and "Information the bot gives"):
 
@@ -19,40 +19,28 @@ may add a category with a new code; it must then give ``exams``, ``title_ru`` an
 built-in categories, exam names, document names and exemption names live in the locale files, keyed by
 these codes.
 
-The payment and support texts are operator data, not interface texts, and no prose lives in .py files: their
-defaults are read (once, lazily) from the shipped ``config/policy.example.toml``. Every other default is set
-here, and a test checks that the example file parses to exactly ``Policy()``.
+The payment and support texts are operator data, not interface texts, and no prose lives in .py files: the
+model has no default for them, and the loader takes the ones the operator leaves out from the shipped example
+file. Every other default is set here, and a test checks that the example file parses to exactly these.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any, Final, Literal, get_args, get_origin
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from domain.operator_values import between, reject_problems, unique, unique_sorted_desc
 
 __all__ = [
     "BUILTIN_CATEGORY_CODES",
-    "EXAMPLE_POLICY_PATH",
+    "PHOTO_KIND",
     "BookPolicy",
     "Category",
     "DocumentKind",
@@ -61,11 +49,9 @@ __all__ = [
     "Exemption",
     "PaymentPolicy",
     "Policy",
-    "PolicyError",
     "QuietHours",
     "ReminderPolicy",
     "SupportPolicy",
-    "load_policy",
 ]
 
 
@@ -82,11 +68,29 @@ class ExamCode(StrEnum):
 
 
 class DocumentKind(StrEnum):
+    """The catalogue of document kinds a citizen can upload: the one list (the wizard's document steps,
+    what staff may ask for, upload rows' `kind`); each has a label `apply-field-doc-<kind>` in the locales."""
+
     PASSPORT_MAIN = "passport_main"
     PASSPORT_REGISTRATION = "passport_registration"
     OMS_POLICY = "oms_policy"
     BIRTH_CERTIFICATE = "birth_certificate"
     OTHERS = "others"
+
+
+DOCUMENT_CATALOGUE: Final[tuple[DocumentKind, ...]] = (
+    DocumentKind.PASSPORT_MAIN,
+    DocumentKind.PASSPORT_REGISTRATION,
+    DocumentKind.BIRTH_CERTIFICATE,
+    DocumentKind.OMS_POLICY,
+    DocumentKind.OTHERS,
+)
+"""Every document kind, in the order a citizen is asked for them (the wizard's document steps, the list
+staff pick from). A new kind goes into `DocumentKind` and here."""
+
+
+PHOTO_KIND: Final = "photo"
+"""The upload kind of the 3×4 portrait: not a document, but staff may ask for it again like one."""
 
 
 class Exemption(StrEnum):
@@ -101,19 +105,6 @@ class Exemption(StrEnum):
 
 
 # --- value types with plain-English errors ----------------------------------------------------------------
-
-
-def _between(low: int, high: int) -> AfterValidator:
-    def check(value: int) -> int:
-        if not low <= value <= high:
-            raise PydanticCustomError(
-                "out_of_range",
-                "must be between {low} and {high} (got {got})",
-                {"low": low, "high": high, "got": value},
-            )
-        return value
-
-    return AfterValidator(check)
 
 
 _STATE_DUTY = re.compile(r"пошлин|state\s+duty", re.IGNORECASE)
@@ -140,28 +131,10 @@ def _text(max_length: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _unique_sorted_desc(values: tuple[int, ...]) -> tuple[int, ...]:
-    _reject_duplicates(values)
-    return tuple(sorted(values, reverse=True))
-
-
-def _reject_duplicates(values: Sequence[object]) -> None:
-    seen: set[object] = set()
-    for value in values:
-        if value in seen:
-            raise PydanticCustomError("duplicate", "lists {item} more than once", {"item": _show(value)})
-        seen.add(value)
-
-
-def _unique(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    _reject_duplicates(values)
-    return values
-
-
 _Int = Annotated[int, Strict()]
-Months = Annotated[_Int, _between(1, 120)]
-BookMonths = Annotated[_Int, _between(1, 240)]
-Hour = Annotated[_Int, _between(0, 23)]
+Months = Annotated[_Int, between(1, 120)]
+BookMonths = Annotated[_Int, between(1, 240)]
+Hour = Annotated[_Int, between(0, 23)]
 Title = Annotated[str, Strict(), _text(64)]
 InvoiceText = Annotated[str, Strict(), _text(255)]  # Telegram limits an invoice description to 255 characters
 LongText = Annotated[str, Strict(), _text(3000)]
@@ -182,40 +155,6 @@ def _price(value: Decimal) -> Decimal:
     return value
 
 
-def _rules(problems: Sequence[tuple[str, str]]) -> None:
-    """Raise one error carrying several (sub-path, problem) pairs; :func:`_describe` expands them."""
-    if problems:
-        raise PydanticCustomError(
-            "policy_rules",
-            "{summary}",
-            {"summary": "; ".join(f"{p}: {m}" if p else m for p, m in problems), "problems": tuple(problems)},
-        )
-
-
-EXAMPLE_POLICY_PATH: Final = Path(__file__).resolve().parent.parent / "config" / "policy.example.toml"
-
-
-@functools.cache
-def _shipped_example() -> dict[str, Any]:
-    try:
-        with EXAMPLE_POLICY_PATH.open("rb") as file:
-            return tomllib.load(file, parse_float=Decimal)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RuntimeError(f"{EXAMPLE_POLICY_PATH}: needed for the default operator texts: {exc}") from exc
-
-
-def _shipped_text(section: str, key: str) -> Callable[[], str]:
-    """Default for an operator text: its value in the shipped example file (texts never live in .py files)."""
-
-    def default() -> str:
-        value = _shipped_example().get(section, {}).get(key)
-        if not isinstance(value, str):
-            raise RuntimeError(f"{EXAMPLE_POLICY_PATH}: {section}.{key} is missing")
-        return value.strip()
-
-    return default
-
-
 # --- the model --------------------------------------------------------------------------------------------
 
 
@@ -225,7 +164,7 @@ class _Model(BaseModel):
 
 class Category(_Model):
     enabled: StrictBool = True
-    exams: Annotated[tuple[ExamCode, ...], AfterValidator(_unique)]
+    exams: Annotated[tuple[ExamCode, ...], AfterValidator(unique)]
     periodic_exam_months: Months = 12
     attestation_months: Months = 24
     title_ru: Title | None = None
@@ -333,16 +272,16 @@ class BookPolicy(_Model):
 
 
 class DocumentPolicy(_Model):
-    required_adult: Annotated[tuple[DocumentKind, ...], AfterValidator(_unique)] = (
+    required_adult: Annotated[tuple[DocumentKind, ...], AfterValidator(unique)] = (
         DocumentKind.PASSPORT_MAIN,
         DocumentKind.PASSPORT_REGISTRATION,
         DocumentKind.OMS_POLICY,
     )
-    required_child: Annotated[tuple[DocumentKind, ...], AfterValidator(_unique)] = (
+    required_child: Annotated[tuple[DocumentKind, ...], AfterValidator(unique)] = (
         DocumentKind.BIRTH_CERTIFICATE,
         DocumentKind.OMS_POLICY,
     )
-    optional: Annotated[tuple[DocumentKind, ...], AfterValidator(_unique)] = (DocumentKind.OTHERS,)
+    optional: Annotated[tuple[DocumentKind, ...], AfterValidator(unique)] = (DocumentKind.OTHERS,)
 
     @model_validator(mode="after")
     def _optional_is_not_required(self) -> DocumentPolicy:
@@ -357,22 +296,22 @@ class DocumentPolicy(_Model):
                         f"{kind} is also in {where}; a document cannot be both required and optional",
                     )
                 )
-        _rules(problems)
+        reject_problems(problems)
         return self
 
 
 class PaymentPolicy(_Model):
     price_rub: Annotated[Decimal, AfterValidator(_price)] = Decimal(0)
     currency: Literal["RUB"] = "RUB"
-    covers_ru: InvoiceText = Field(default_factory=_shipped_text("payment", "covers_ru"))
-    covers_en: InvoiceText = Field(default_factory=_shipped_text("payment", "covers_en"))
-    exemptions: Annotated[tuple[Exemption, ...], AfterValidator(_unique)] = (
+    covers_ru: InvoiceText
+    covers_en: InvoiceText
+    exemptions: Annotated[tuple[Exemption, ...], AfterValidator(unique)] = (
         Exemption.STUDENT,
         Exemption.PENSIONER,
         Exemption.CHILD_UNDER_14,
     )
-    instructions_ru: LongText = Field(default_factory=_shipped_text("payment", "instructions_ru"))
-    instructions_en: LongText = Field(default_factory=_shipped_text("payment", "instructions_en"))
+    instructions_ru: LongText
+    instructions_en: LongText
 
     @property
     def price_minor_units(self) -> int:
@@ -396,18 +335,18 @@ class QuietHours(_Model):
 
 class ReminderPolicy(_Model):
     validity_days_before: Annotated[
-        tuple[Annotated[_Int, _between(0, 365)], ...], AfterValidator(_unique_sorted_desc)
+        tuple[Annotated[_Int, between(0, 365)], ...], AfterValidator(unique_sorted_desc)
     ] = (60, 30, 7, 1, 0)
     appointment_hours_before: Annotated[
-        tuple[Annotated[_Int, _between(1, 168)], ...], AfterValidator(_unique_sorted_desc)
+        tuple[Annotated[_Int, between(1, 168)], ...], AfterValidator(unique_sorted_desc)
     ] = (24, 2)
-    stuck_application_hours: Annotated[_Int, _between(1, 720)] = 48
+    stuck_application_hours: Annotated[_Int, between(1, 720)] = 48
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
 
 
 class SupportPolicy(_Model):
-    contact_ru: LongText = Field(default_factory=_shipped_text("support", "contact_ru"))
-    contact_en: LongText = Field(default_factory=_shipped_text("support", "contact_en"))
+    contact_ru: LongText
+    contact_en: LongText
 
 
 def _category_code(code: str) -> str:
@@ -426,9 +365,9 @@ class Policy(_Model):
     categories: dict[CategoryCode, Category] = Field(default_factory=_default_categories)
     book: BookPolicy = Field(default_factory=BookPolicy)
     documents: DocumentPolicy = Field(default_factory=DocumentPolicy)
-    payment: PaymentPolicy = Field(default_factory=PaymentPolicy)
+    payment: PaymentPolicy
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
-    support: SupportPolicy = Field(default_factory=SupportPolicy)
+    support: SupportPolicy
 
     @field_validator("categories", mode="before")
     @classmethod
@@ -439,9 +378,7 @@ class Policy(_Model):
         merged: dict[Any, Any] = {code: dict(fields) for code, fields in _BUILTIN_CATEGORIES.items()}
         for code, entry in value.items():
             base = merged.get(code)
-            merged[code] = (
-                {**base, **entry} if isinstance(base, dict) and isinstance(entry, Mapping) else entry
-            )
+            merged[code] = {**base, **entry} if isinstance(base, dict) and isinstance(entry, Mapping) else entry
         return merged
 
     @field_validator("categories")
@@ -457,7 +394,7 @@ class Policy(_Model):
                 )
         if not any(category.enabled for category in categories.values()):
             problems.append(("", "at least one category must have enabled = true"))
-        _rules(problems)
+        reject_problems(problems)
         return categories
 
     def category(self, code: str) -> Category:
@@ -472,6 +409,11 @@ class Policy(_Model):
     def exams_for(self, category: str) -> list[ExamCode]:
         return list(self.category(category).exams)
 
+    @property
+    def requestable_documents(self) -> tuple[str, ...]:
+        """What staff may ask a citizen to send again: the photo and every document kind, in catalogue order."""
+        return (PHOTO_KIND, *(kind.value for kind in DOCUMENT_CATALOGUE))
+
     def required_documents(self, is_child: bool) -> list[DocumentKind]:
         """Uploads required of a holder; ``is_child`` means under 14 (no passport yet)."""
         return list(self.documents.required_child if is_child else self.documents.required_adult)
@@ -482,164 +424,3 @@ class Policy(_Model):
     @property
     def requires_payment(self) -> bool:
         return self.payment.price_rub > 0
-
-
-# --- loading and error messages ---------------------------------------------------------------------------
-
-
-class PolicyError(Exception):
-    """The policy file cannot be used. ``str()`` gives one line per problem, each naming the file."""
-
-    def __init__(self, path: Path, problems: Sequence[str]) -> None:
-        self.path = path
-        self.problems: tuple[str, ...] = tuple(f"{path}: {problem}" for problem in problems)
-        super().__init__("\n".join(self.problems))
-
-
-def load_policy(path: Path) -> Policy:
-    """Read and validate the operator's policy file; raise :class:`PolicyError` listing every problem."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise PolicyError(path, [f"cannot read the file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError as exc:
-        raise PolicyError(path, [f"is not UTF-8 text (bad byte at offset {exc.start})"]) from None
-    try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(path, [_describe_syntax_error(exc, text)]) from None
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyError(path, _describe(exc)) from None
-
-
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-
-
-_TOML_AT_END = " (at end of document)"
-
-
-def _describe_syntax_error(exc: tomllib.TOMLDecodeError, text: str) -> str:
-    """``line L, column C: invalid TOML: <tomllib's message>``.
-
-    Python 3.11 gives the place only inside the message text; at the end of the document it gives none.
-    """
-    message = str(exc)
-    found = _TOML_POSITION.search(message)
-    if found:
-        line, column = int(found.group(1)), int(found.group(2))
-        message = message[: found.start()]
-    else:
-        lines = text.split("\n")
-        line, column = len(lines), len(lines[-1]) + 1
-        message = message.removesuffix(_TOML_AT_END)
-    return f"line {line}, column {column}: invalid TOML: {message}"
-
-
-def _describe(exc: ValidationError) -> list[str]:
-    lines: list[str] = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        ctx = error.get("ctx") or {}
-        if error["type"] == "policy_rules":
-            for sub_path, problem in ctx["problems"]:
-                lines.append(f"{_key_path(loc + tuple(sub_path.split('.')) if sub_path else loc)}: {problem}")
-        else:
-            lines.append(f"{_key_path(loc)}: {_problem(error, loc)}")
-    return lines
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _key_path(loc: Sequence[int | str]) -> str:
-    path = ""
-    for part in loc:
-        if part == "[key]":  # pydantic's marker for an invalid mapping key: the path up to it names the key
-            continue
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            key = part if _BARE_KEY.fullmatch(part) else _show(part)
-            path = f"{path}.{key}" if path else key
-    return path or "(top level)"
-
-
-def _problem(error: ErrorDetails, loc: tuple[int | str, ...]) -> str:
-    kind, value = error["type"], error.get("input")
-    ctx = error.get("ctx") or {}
-    got = f" (got {_show(value)})"
-    simple: dict[str, Callable[[], str]] = {
-        "missing": lambda: "is required",
-        "int_type": lambda: "must be a whole number" + got,
-        "int_parsing": lambda: "must be a whole number" + got,
-        "int_from_float": lambda: "must be a whole number" + got,
-        "bool_type": lambda: "must be true or false" + got,
-        "bool_parsing": lambda: "must be true or false" + got,
-        "string_type": lambda: "must be text in quotes" + got,
-        "tuple_type": lambda: "must be a list in square brackets" + got,
-        "list_type": lambda: "must be a list in square brackets" + got,
-        "dict_type": lambda: "must be a table" + got,
-        "model_type": lambda: "must be a table" + got,
-        "model_attributes_type": lambda: "must be a table" + got,
-        "decimal_type": lambda: "must be a number" + got,
-        "decimal_parsing": lambda: "must be a number" + got,
-        "finite_number": lambda: "must be a finite number" + got,
-        "enum": lambda: f"must be one of: {_plain_choices(ctx.get('expected', ''))}" + got,
-        "literal_error": lambda: f"must be {_plain_choices(ctx.get('expected', ''))}" + got,
-        "extra_forbidden": lambda: _unknown_key(loc),
-    }
-    if kind in simple:
-        return simple[kind]()
-    message = str(error["msg"])
-    if kind.startswith(("value_error", "assertion_error")):
-        message = message.split(", ", 1)[-1]
-    return message[:1].lower() + message[1:]
-
-
-def _plain_choices(expected: object) -> str:
-    return str(expected).replace("'", "").replace(" or ", ", ")
-
-
-def _unknown_key(loc: tuple[int | str, ...]) -> str:
-    allowed = _allowed_keys(loc[:-1])
-    if not allowed:
-        return "unknown key"
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-    if close:
-        return f"unknown key (did you mean {close[0]}?)"
-    return f"unknown key (allowed here: {', '.join(allowed)})"
-
-
-def _allowed_keys(loc: Sequence[int | str]) -> list[str]:
-    """The keys the model accepts at ``loc`` (empty if it cannot be worked out)."""
-    node: Any = Policy
-    for part in loc:
-        if isinstance(node, type) and issubclass(node, BaseModel) and isinstance(part, str):
-            field = node.model_fields.get(part)
-            if field is None:
-                return []
-            node = field.annotation
-        elif get_origin(node) is dict:
-            node = get_args(node)[1]
-        else:
-            return []
-    if isinstance(node, type) and issubclass(node, BaseModel):
-        return list(node.model_fields)
-    return []
-
-
-def _show(value: object) -> str:
-    """A value as the operator wrote it in TOML, shortened."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(_show(item) for item in value) + "]"
-    elif isinstance(value, Mapping | BaseModel):
-        text = "a table"
-    else:
-        text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."

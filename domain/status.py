@@ -13,8 +13,9 @@ Who may do what:
 * the citizen answers «Нужны документы» by sending them (needs_documents → in_review); staff may also take
   such an application back into review themselves;
 * the system may only issue the book of an approved application (approved → issued): PRODUCT.md says the book
-  is "issued on approval", so the job that signs the book right after staff approve performs that step. The
-  system never approves, rejects or asks for anything: a stuck application only produces reminders.
+  is "issued on approval", so signing the book right after staff approve will take that step (the book is
+  not built yet: README, "Not built yet"). The system never approves, rejects or asks for anything: a stuck
+  application only produces reminders.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "FINAL_STATUSES",
     "INITIAL_STATUS",
     "MAX_COMMENT_LENGTH",
+    "STAFF_ACTIONS",
     "TRANSITIONS",
     "Actor",
     "ApplicationNumber",
@@ -42,6 +44,7 @@ __all__ = [
     "is_final",
     "parse_application_number",
     "requires_comment",
+    "staff_action_target",
     "transition",
 ]
 
@@ -84,6 +87,22 @@ FINAL_STATUSES: Final[frozenset[Status]] = frozenset(
 )
 _NEEDS_COMMENT: Final[frozenset[Status]] = frozenset({Status.REJECTED, Status.NEEDS_DOCUMENTS})
 MAX_COMMENT_LENGTH: Final = 2000
+
+STAFF_ACTIONS: Final[Mapping[Status, str]] = MappingProxyType(
+    {
+        Status.IN_REVIEW: "take",
+        Status.APPROVED: "approve",
+        Status.REJECTED: "reject",
+        Status.NEEDS_DOCUMENTS: "request",
+    }
+)
+"""The name of the staff action that moves an application to each status: the button (`btn-staff-<name>`),
+the callback and the audit row (`staff.<name>`). A status staff reach without a button has no entry."""
+
+
+def staff_action_target(action: str) -> Status | None:
+    """The status a staff action name leads to, None for a name that is not a status change."""
+    return next((status for status, name in STAFF_ACTIONS.items() if name == action), None)
 
 
 class IllegalTransition(ValueError):

@@ -16,6 +16,7 @@ from domain import identifiers as ids
 from domain import person
 from domain.applicant import Citizenship, Draft, Relation, Sex
 from domain.issues import Checked, Issue, error
+from domain.policy import DOCUMENT_CATALOGUE
 
 StepKind = Literal["text", "contact", "choice", "photo", "upload", "payment"]
 
@@ -29,7 +30,6 @@ class Context:
     documents_child: tuple[str, ...] = ("birth_certificate", "oms_policy")
     documents_optional: tuple[str, ...] = ("others",)
     payment_required: bool = False  # the operator's policy sets a price
-    exemptions_needing_proof: tuple[str, ...] = ("student", "pensioner")
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def _document_rule(kind: str) -> Rule:
 RULES["photo"] = Rule("photo", "files", "photo", lambda d: d.photo_upload_id,
                       lambda d, v: _upd(d, photo_upload_id=v))
 def _payment_get(d: Draft) -> Any:
-    # "settled" needs the policy (which exemptions need proof); the handler records only settled states:
+    # "settled" needs the policy (which exemptions need proof); the payment use case records only settled states:
     # a receipt, or an exemption together with its proof when one is needed.
     return True if (d.payment_receipt_id is not None or d.payment_exemption is not None) else None
 
@@ -249,8 +249,8 @@ RULES["payment"] = Rule(
     "payment", "payment", "payment", _payment_get, lambda d, v: _upd(d, **v),
     applies=lambda _d, c: c.payment_required,
 )
-for _kind in ("passport_main", "passport_registration", "birth_certificate", "oms_policy", "others"):
-    RULES[f"doc_{_kind}"] = _document_rule(_kind)
+for _kind in DOCUMENT_CATALOGUE:  # the policy model's catalogue of document kinds
+    RULES[f"doc_{_kind.value}"] = _document_rule(_kind.value)
 
 SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer", "files", "payment")
 

@@ -13,6 +13,7 @@ from aiogram.fsm.state import State
 
 from domain import wizard
 from domain.applicant import Draft
+from domain.policy import DOCUMENT_CATALOGUE
 from fsm.states import Apply
 
 
@@ -64,11 +65,8 @@ STEPS: list[Step] = [
     Step("employer_okpo", Apply.employer_okpo),
     Step("employer_position", Apply.employer_position),
     Step("employer_start_date", Apply.employer_start_date),
-    Step("doc_passport_main", Apply.doc_passport_main),
-    Step("doc_passport_registration", Apply.doc_passport_registration),
-    Step("doc_birth_certificate", Apply.doc_birth_certificate),
-    Step("doc_oms_policy", Apply.doc_oms_policy),
-    Step("doc_others", Apply.doc_others),
+    # one document step per kind of the policy model's catalogue, in its order
+    *(Step(f"doc_{kind.value}", getattr(Apply, f"doc_{kind.value}")) for kind in DOCUMENT_CATALOGUE),
     Step("payment", Apply.payment),
 ]
 

@@ -1,29 +1,24 @@
 """Routers, one module per feature, assembled in order. Order matters: commands that work in every state
 (/cancel, /help, /language) come first; the catch-all that answers unexpected input comes last.
 
-Each module declares its handlers on a module-level router (the familiar aiogram style); `build_routers`
-hands out fresh copies, because a router can belong to one dispatcher only and the tests build a new
-dispatcher for every simulated restart.
+The citizen's routers hang under one parent that carries the private-chat filter (in the staff group only
+the staff router answers); the person and their locale come from the outer middleware on every update
+(bot/middlewares.py). Each module declares its handlers on a module-level router (the familiar aiogram
+style); `build_routers` hands out fresh copies, because a router can belong to one dispatcher only and the
+tests build a new dispatcher for every simulated restart.
+
+A handler is a leaf: parse the update, call one use case (`services: Services`), render with a view. No
+handler module imports another (tests/test_architecture.py checks).
 """
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 
 from handlers import apply, blocking, common, errors, fallback, payment, review, staff, start, uploads
 
-ORDER: list[Router] = [
-    errors.router,
-    common.router,
-    start.router,
-    apply.router,
-    payment.router,
-    uploads.router,
-    review.router,
-    staff.router,
-    blocking.router,
-    fallback.router,
-]
+CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router]
+AFTER: list[Router] = [staff.router, blocking.router, fallback.router]
 
 
 def _copy(template: Router) -> Router:
@@ -31,14 +26,18 @@ def _copy(template: Router) -> Router:
     for name, observer in template.observers.items():
         target = fresh.observers[name]
         target.handlers.extend(observer.handlers)
-        if observer._handler.filters:  # router-level filters, e.g. «private chats only»
+        if observer._handler.filters:  # router-level filters
             target._handler.filters = list(observer._handler.filters)
-        for middleware in observer.outer_middleware:
-            target.outer_middleware.register(middleware)
-        for middleware in observer.middleware:
-            target.middleware.register(middleware)
     return fresh
 
 
+def citizen() -> Router:
+    parent = Router(name="citizen")
+    parent.message.filter(F.chat.type == "private")
+    parent.callback_query.filter(F.message.chat.type == "private")
+    parent.include_routers(*(_copy(r) for r in CITIZEN))
+    return parent
+
+
 def build_routers() -> list[Router]:
-    return [_copy(r) for r in ORDER]
+    return [_copy(errors.router), citizen(), *(_copy(r) for r in AFTER)]

@@ -15,7 +15,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
-from storage.users import UserRepository
+from services import Services
 
 log = logging.getLogger("emk.blocking")
 router = Router(name="blocking")
@@ -23,14 +23,12 @@ router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
 
 
 @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=KICKED))
-async def on_blocked(event: ChatMemberUpdated, users: UserRepository) -> None:
-    await users.set_blocked(event.from_user.id, True)
+async def on_blocked(event: ChatMemberUpdated, services: Services) -> None:
+    await services.accounts.blocked(event.from_user.id)
     log.info("user %s blocked the bot", event.from_user.id)
 
 
 @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=MEMBER))
-async def on_unblocked(event: ChatMemberUpdated, users: UserRepository) -> None:
-    known = await users.get(event.from_user.id)
-    if known is None or known.blocked_at is not None:
-        await users.set_blocked(event.from_user.id, False)
+async def on_unblocked(event: ChatMemberUpdated, services: Services) -> None:
+    if await services.accounts.unblocked(event.from_user.id):
         log.info("user %s unblocked the bot", event.from_user.id)

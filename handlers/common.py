@@ -9,24 +9,20 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Tr, Translator
 from bot.keyboards import LangCb, MenuCb, back_to_menu, language_keyboard
-from handlers.menu import MenuSource, menu_view
-from handlers.ui import reply_or_edit
-from storage.users import User, UserRepository
+from services import Services
+from storage.users import User
+from views.menu import menu_view
+from views.ui import reply_or_edit
 
 router = Router(name="common")
-# The citizen's side lives in private chats; in the staff group only the staff router answers.
-router.message.filter(F.chat.type == "private")
-router.callback_query.filter(F.message.chat.type == "private")
 
 
 @router.message(Command("cancel"))
-async def on_cancel(
-    message: Message, tr: Tr, user: User, state: FSMContext, menu: MenuSource
-) -> None:
+async def on_cancel(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
     current = await state.get_state()
     await state.set_state(None)
     await message.answer(tr("cancel-done") if current else tr("cancel-nothing"))
-    text, kb = await menu_view(tr, user, menu)
+    text, kb = menu_view(tr, await services.accounts.menu(user))
     await message.answer(text, reply_markup=kb)
 
 
@@ -54,21 +50,16 @@ async def on_language_button(query: CallbackQuery, tr: Tr) -> None:
 
 @router.callback_query(LangCb.filter())
 async def on_language_chosen(
-    query: CallbackQuery,
-    callback_data: LangCb,
-    user: User,
-    users: UserRepository,
-    translator: Translator,
-    state: FSMContext,
-    menu: MenuSource,
+    query: CallbackQuery, callback_data: LangCb, user: User, translator: Translator, state: FSMContext,
+    services: Services,
 ) -> None:
     if callback_data.code not in translator.bundles:
         await query.answer()
         return
-    user = await users.set_locale(user.telegram_id, callback_data.code)
+    user = await services.accounts.set_locale(user, callback_data.code)
     tr = translator.bind(callback_data.code)
     await query.answer(tr("language-set"))
     await reply_or_edit(query, tr("language-set"))
     if await state.get_state() is None:
-        text, kb = await menu_view(tr, user, menu)
+        text, kb = menu_view(tr, await services.accounts.menu(user))
         await reply_or_edit(query, text, kb, new=True)

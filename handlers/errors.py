@@ -9,28 +9,25 @@ import secrets
 from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Translator
+from bot.i18n import Tr, Translator
 from storage.db import DatabaseBusy
-from storage.users import UserRepository
 
 log = logging.getLogger("emk.errors")
 router = Router(name="errors")
 
 
-def _chat_and_user(event: ErrorEvent) -> tuple[int | None, int | None, str | None]:
+def _chat_id(event: ErrorEvent) -> int | None:
     update = event.update
     if update.message is not None:
-        sender = update.message.from_user
-        return (update.message.chat.id, sender.id if sender else None, sender.language_code if sender else None)
+        return update.message.chat.id
     if update.callback_query is not None:
         cq = update.callback_query
-        chat_id = cq.message.chat.id if cq.message is not None else cq.from_user.id
-        return chat_id, cq.from_user.id, cq.from_user.language_code
-    return None, None, None
+        return cq.message.chat.id if cq.message is not None else cq.from_user.id
+    return None
 
 
 @router.errors()
-async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, users: UserRepository) -> bool:
+async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, tr: Tr | None = None) -> bool:
     ref = secrets.token_hex(4).upper()
     busy = isinstance(event.exception, DatabaseBusy)  # another process held the write lock: nothing was stored
     (log.warning if busy else log.error)(
@@ -40,15 +37,15 @@ async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, users: U
         type(event.exception).__name__,
         exc_info=None if busy else (type(event.exception), event.exception, event.exception.__traceback__),
     )
-    chat_id, user_id, language_code = _chat_and_user(event)
+    chat_id = _chat_id(event)
     if chat_id is not None:
         try:
-            stored = await users.get(user_id) if user_id is not None else None
-            locale = translator.resolve_locale(stored.locale if stored else None, language_code)
+            if tr is None:  # the outer middleware itself failed: the default language
+                tr = translator.bind(translator.default)
+            text = tr("error-busy" if busy else "error-unexpected", ref=ref)
             if event.update.callback_query is not None:
                 await event.update.callback_query.answer()
-            key = "error-busy" if busy else "error-unexpected"
-            await bot.send_message(chat_id, translator.get(locale, key, ref=ref))
+            await bot.send_message(chat_id, text)
         except Exception:  # the apology itself must never raise
             log.warning("could not send the apology for ref %s", ref)
     return True

@@ -9,19 +9,20 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Tr
 from fsm.states import hint_for
-from handlers.menu import MenuSource, menu_view
+from services import Services
 from storage.users import User
+from views.menu import menu_view
 
 router = Router(name="fallback")
 
 
-@router.message(F.chat.type == "private")
+@router.message(F.chat.type == "private")  # in the staff group, what is not for the bot gets no answer
 async def on_unexpected_message(
-    message: Message, tr: Tr, user: User | None, state: FSMContext, menu: MenuSource
+    message: Message, tr: Tr, user: User | None, state: FSMContext, services: Services
 ) -> None:
     current = await state.get_state()
     if current is None:
-        text, kb = await menu_view(tr, user, menu)
+        text, kb = menu_view(tr, await services.accounts.menu(user))
         await message.answer(tr("hint-idle"))
         await message.answer(text, reply_markup=kb)
         return

@@ -1,50 +1,47 @@
 """Staff review from Telegram: take, approve, reject (with a reason), request documents (which ones, and
 why), see the documents. Only configured staff may act; of two pressing at once exactly one wins.
-Every action is audited; the citizen is pushed through the outbox in the same transaction."""
+Every action is audited; the citizen is pushed through the outbox in the same transaction
+(services/staff.py); the cards are redrawn after it commits."""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import JOIN_TRANSITION, ChatMemberUpdatedFilter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import (
-    CallbackQuery,
-    ChatMemberUpdated,
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-)
+from aiogram.types import CallbackQuery, ChatMemberUpdated, ForceReply, InputMediaPhoto, Message
 from aiogram.types import User as TgUser
 
 from bot.i18n import Tr, Translator, document_label
 from bot.keyboards import StaffCb
-from bot.pushes import STAFF_ACTIONS, Pushes
-from domain.status import MAX_COMMENT_LENGTH, Actor, Status
+from domain.status import MAX_COMMENT_LENGTH, STAFF_ACTIONS, Status, requires_comment, staff_action_target
 from fsm.states import StaffFlow
-from storage.applications import Application, ApplicationRepository, Conflict
-from storage.db import transaction
+from services import Services
+from services.staff import StaffService, StoredFile
+from storage.applications import Application, Conflict
+from views import staff as views
 
 router = Router(name="staff")
 log = logging.getLogger("emk.staff")
-TARGETS = {action: status for status, action in STAFF_ACTIONS.items()}
-REQUESTABLE = ("photo", "passport_main", "passport_registration", "birth_certificate", "oms_policy", "others")
 
 
 def _name(user: TgUser) -> str:
     return user.full_name or str(user.id)
 
 
-async def _refresh_card(
-    bot: Bot, pushes: Pushes, app: Application, tr: Tr, acted: str, pressed: tuple[int, int] | None
+def _tr(translator: Translator, staff: StaffService) -> Tr:
+    return translator.bind(staff.locale)
+
+
+async def _refresh_cards(
+    bot: Bot, staff: StaffService, app: Application, tr: Tr, acted: str, pressed: tuple[int, int] | None
 ) -> None:
     """Every staff card (the staff chat's, or each staff member's private one) shows the current status, who
     acted, and only the actions left."""
     cards = set(app.staff_cards) | ({pressed} if pressed else set())
-    text, keyboard = await pushes.staff_card(app, tr, acted)
+    text, keyboard = views.card(tr, app, await staff.summary(app, tr.locale), acted)
     for chat_id, message_id in cards:
         try:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard)
@@ -52,75 +49,81 @@ async def _refresh_card(
             pass  # deleted or unchanged: the action itself stands
 
 
-async def _apply(
-    bot: Bot, who: TgUser, app_id: int, version: int, target: Status, comment: str | None,
-    requested: tuple[str, ...] | None, applications: ApplicationRepository, pushes: Pushes, tr: Tr,
-    pressed: tuple[int, int] | None = None,
-) -> Application | Conflict | None:
-    async with transaction(applications.engine):
-        result = await applications.change_status(
-            app_id, seen_version=version, target=target, actor=Actor.STAFF, actor_id=who.id, comment=comment,
-            requested_documents=requested,
-        )
-        if isinstance(result, Application):
-            await pushes.status_changed(result, comment)
-            await applications.audit(actor_id=who.id, action=f"staff.{STAFF_ACTIONS[target]}", application_id=app_id,
-                                     by=_name(who), to=target.value)
-    if isinstance(result, Application):
+async def _act(
+    bot: Bot, staff: StaffService, tr: Tr, who: TgUser, app_id: int, version: int, target: Status,
+    comment: str | None = None, requested: tuple[str, ...] | None = None, pressed: tuple[int, int] | None = None,
+) -> Application | Conflict:
+    result = await staff.act(who.id, _name(who), app_id, version, target, comment, requested)
+    if isinstance(result, Application):  # after the commit: no Telegram call holds the write lock
         acted = tr("staff-acted", who=_name(who), status=tr(f"status-{target.value}"))
-        await _refresh_card(bot, pushes, result, tr, acted, pressed)
+        await _refresh_cards(bot, staff, result, tr, acted, pressed)
     return result
 
 
-async def _conflict_text(conflict: Conflict, applications: ApplicationRepository, tr: Tr) -> str:
+async def _conflict_text(conflict: Conflict, staff: StaffService, tr: Tr) -> str:
     """«Already done»: who changed it, and to what — for the one who pressed second."""
-    who = await applications.last_staff_actor(conflict.current.id)
+    who = await staff.last_actor(conflict.current.id)
     return tr("staff-conflict", who=who or "—", status=tr(f"status-{conflict.current.status.value}"))
 
 
-@router.callback_query(StaffCb.filter(F.action.in_({"take", "approve", "reject", "request", "docs"})))
+async def _send_albums(bot: Bot, chat_id: int, files: list[StoredFile]) -> bool:
+    """The documents to a staff member's private chat; False when the bot may not write there yet."""
+    try:
+        for chunk in views.albums(files):
+            if len(chunk) > 1:
+                await bot.send_media_group(chat_id, chunk)
+            elif isinstance(chunk[0], InputMediaPhoto):
+                await bot.send_photo(chat_id, chunk[0].media)
+            else:
+                await bot.send_document(chat_id, chunk[0].media)
+    except TelegramAPIError:
+        return False
+    return True
+
+
+@router.callback_query(StaffCb.filter(F.action.in_({*STAFF_ACTIONS.values(), "docs"})))
 async def on_staff_button(
-    query: CallbackQuery, callback_data: StaffCb, bot: Bot, staff_ids: frozenset[int], translator: Translator,
-    applications: ApplicationRepository, pushes: Pushes, state: FSMContext,
+    query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator, state: FSMContext,
+    services: Services,
 ) -> None:
-    tr = translator.bind(pushes.staff_locale)
-    if query.from_user.id not in staff_ids:
+    staff = services.staff
+    tr = _tr(translator, staff)
+    if not staff.may_act(query.from_user.id):
         await query.answer(tr("staff-not-allowed"), show_alert=True)
-        await applications.audit(actor_id=query.from_user.id, action="staff.refused", application_id=callback_data.app)
+        await staff.refuse(query.from_user.id, callback_data.app)
         return
-    app = await applications.get(callback_data.app)
+    app = await staff.get(callback_data.app)
     if app is None:
         await query.answer()
         return
     action = callback_data.action
     if action == "docs":
-        await applications.audit(actor_id=query.from_user.id, action="staff.view_documents", application_id=app.id,
-                                 by=_name(query.from_user))
-        sent = await pushes.send_documents_to(query.from_user.id, app)
+        files = await staff.view_documents(query.from_user.id, _name(query.from_user), app)
+        sent = await _send_albums(bot, query.from_user.id, files)
         # The bot can write to a person only after they started it: say so instead of failing silently.
-        await query.answer(tr("staff-documents-sent") if sent is not None and sent.ok else tr("staff-start-bot-first"),
-                           show_alert=sent is None or not sent.ok)
+        await query.answer(tr("staff-documents-sent") if sent else tr("staff-start-bot-first"), show_alert=not sent)
         return
-    if action in ("take", "approve"):
+    target = staff_action_target(action)
+    assert target is not None
+    if not requires_comment(target):  # taking and approving need no reason
         pressed = (query.message.chat.id, query.message.message_id) if isinstance(query.message, Message) else None
-        result = await _apply(bot, query.from_user, app.id, callback_data.version, TARGETS[action], None, None,
-                              applications, pushes, tr, pressed)
+        result = await _act(bot, staff, tr, query.from_user, app.id, callback_data.version, target, pressed=pressed)
         if isinstance(result, Conflict):
-            await query.answer(await _conflict_text(result, applications, tr), show_alert=True)
+            await query.answer(await _conflict_text(result, staff, tr), show_alert=True)
         else:
             await query.answer(tr("staff-done"))
         return
     if app.version != callback_data.version:
-        conflict = Conflict(app, None)
-        await query.answer(await _conflict_text(conflict, applications, tr), show_alert=True)
+        await query.answer(await _conflict_text(Conflict(app, None), staff, tr), show_alert=True)
         return
     await query.answer()
     card = [query.message.chat.id, query.message.message_id] if isinstance(query.message, Message) else None
     await state.set_data({"app": app.id, "version": app.version, "action": action, "kinds": [], "card": card})
-    if action == "request":
+    if target is Status.NEEDS_DOCUMENTS:
         await state.set_state(StaffFlow.pick_documents)
         await bot.send_message(query.message.chat.id if query.message else query.from_user.id,
-                               tr("staff-pick-documents", number=app.number), reply_markup=_picker(tr, app, []))
+                               tr("staff-pick-documents", number=app.number),
+                               reply_markup=views.picker(tr, app, staff.requestable, []))
     else:
         await state.set_state(StaffFlow.reason)
         await _ask_reason(bot, query, tr, app)
@@ -134,30 +137,15 @@ async def _ask_reason(bot: Bot, query: CallbackQuery, tr: Tr, app: Application) 
                            reply_markup=ForceReply(input_field_placeholder=tr("staff-reason-placeholder")))
 
 
-def _picker(tr: Tr, app: Application, chosen: list[str]) -> InlineKeyboardMarkup:
-    rows = [
-        [InlineKeyboardButton(
-            text=("✅ " if kind in chosen else "") + document_label(tr, kind),
-            callback_data=StaffCb(action="pick", app=app.id, version=app.version, value=kind).pack(),
-        )]
-        for kind in REQUESTABLE
-    ]
-    if chosen:
-        done = StaffCb(action="send", app=app.id, version=app.version).pack()
-        rows.append([InlineKeyboardButton(text=tr("btn-staff-next"), callback_data=done)])
-    rows.append([InlineKeyboardButton(text=tr("btn-cancel"),
-                                      callback_data=StaffCb(action="cancel", app=app.id).pack())])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
 @router.callback_query(StateFilter(StaffFlow.pick_documents), StaffCb.filter(F.action.in_({"pick", "send", "cancel"})))
 async def on_pick(
     query: CallbackQuery, callback_data: StaffCb, bot: Bot, state: FSMContext, translator: Translator,
-    pushes: Pushes, applications: ApplicationRepository,
+    services: Services,
 ) -> None:
-    tr = translator.bind(pushes.staff_locale)
+    staff = services.staff
+    tr = _tr(translator, staff)
     data = await state.get_data()
-    app = await applications.get(int(data.get("app", 0)))
+    app = await staff.get(int(data.get("app", 0)))
     await query.answer()
     if app is None or callback_data.action == "cancel":
         await state.clear()
@@ -170,7 +158,7 @@ async def on_pick(
             *kinds, callback_data.value]
         await state.update_data(kinds=kinds)
         if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=_picker(tr, app, kinds))
+            await query.message.edit_reply_markup(reply_markup=views.picker(tr, app, staff.requestable, kinds))
         return
     await state.set_state(StaffFlow.reason)
     if isinstance(query.message, Message):
@@ -180,20 +168,18 @@ async def on_pick(
 
 
 @router.callback_query(StaffCb.filter(F.action == "cancel"))
-async def on_cancel_any(query: CallbackQuery, state: FSMContext, translator: Translator, pushes: Pushes) -> None:
+async def on_cancel_any(query: CallbackQuery, state: FSMContext, translator: Translator, services: Services) -> None:
     await query.answer()
     await state.clear()
     if isinstance(query.message, Message):
-        await query.message.edit_text(translator.get(pushes.staff_locale, "staff-cancelled"))
+        await query.message.edit_text(_tr(translator, services.staff)("staff-cancelled"))
 
 
 @router.message(StateFilter(StaffFlow.reason), F.text)
-async def on_reason(
-    message: Message, bot: Bot, state: FSMContext, translator: Translator, pushes: Pushes,
-    applications: ApplicationRepository, staff_ids: frozenset[int],
-) -> None:
-    tr = translator.bind(pushes.staff_locale)
-    if message.from_user is None or message.from_user.id not in staff_ids:
+async def on_reason(message: Message, bot: Bot, state: FSMContext, translator: Translator, services: Services) -> None:
+    staff = services.staff
+    tr = _tr(translator, staff)
+    if message.from_user is None or not staff.may_act(message.from_user.id):
         return
     reason = (message.text or "").strip()
     if not 3 <= len(reason) <= MAX_COMMENT_LENGTH:
@@ -201,14 +187,14 @@ async def on_reason(
         return
     data = await state.get_data()
     await state.clear()
-    target = Status.REJECTED if data.get("action") == "reject" else Status.NEEDS_DOCUMENTS
+    target = staff_action_target(str(data.get("action"))) or Status.NEEDS_DOCUMENTS
     requested = tuple(data.get("kinds", [])) if target is Status.NEEDS_DOCUMENTS else None
     card = data.get("card")
-    result = await _apply(bot, message.from_user, int(data["app"]), int(data["version"]), target, reason, requested,
-                          applications, pushes, tr, (int(card[0]), int(card[1])) if card else None)
+    result = await _act(bot, staff, tr, message.from_user, int(data["app"]), int(data["version"]), target, reason,
+                        requested, (int(card[0]), int(card[1])) if card else None)
     if isinstance(result, Conflict):
-        await message.answer(await _conflict_text(result, applications, tr))
-    elif result is not None:
+        await message.answer(await _conflict_text(result, staff, tr))
+    else:
         await message.answer(tr("staff-done-with-reason", number=result.number,
                                 status=tr(f"status-{result.status.value}")))
 

@@ -19,6 +19,7 @@ from domain.signature import SimpleSignature
 from domain.status import (
     FINAL_STATUSES,
     INITIAL_STATUS,
+    STAFF_ACTIONS,
     Actor,
     Status,
     StatusChange,
@@ -29,7 +30,7 @@ from storage.db import reading, transaction, upsert
 from storage.tables import application_counters, applications, audit_log, status_changes
 
 _SNAPSHOT = "application-snapshot"
-STAFF_CHANGES = {"staff.take", "staff.approve", "staff.reject", "staff.request"}
+STAFF_CHANGES = frozenset(f"staff.{name}" for name in STAFF_ACTIONS.values())
 _COMMENT = "status-comment"
 
 
@@ -45,8 +46,6 @@ class Application:
     signed_by: int
     signed_at: datetime
     requested_documents: tuple[str, ...]
-    staff_chat_id: int | None
-    staff_message_id: int | None
     updated_at: datetime
     staff_cards: tuple[tuple[int, int], ...] = ()  # every (chat, message) showing this application to staff
 
@@ -62,8 +61,8 @@ class Conflict:
 def _app(row: Any) -> Application:
     return Application(
         row.id, row.number, row.owner_id, row.profile_id, Status(row.status), row.version, row.content_sha256,
-        row.signed_by, row.signed_at, tuple(json.loads(row.requested_documents or "[]")), row.staff_chat_id,
-        row.staff_message_id, row.updated_at, tuple((int(c), int(m)) for c, m in json.loads(row.staff_cards or "[]")),
+        row.signed_by, row.signed_at, tuple(json.loads(row.requested_documents or "[]")), row.updated_at,
+        tuple((int(c), int(m)) for c, m in json.loads(row.staff_cards or "[]")),
     )
 
 
@@ -200,16 +199,13 @@ class ApplicationRepository:
         return updated
 
     async def add_staff_card(self, app_id: int, chat_id: int, message_id: int) -> None:
-        """Remember a staff card; the first one is also the application's main staff message."""
+        """Remember a staff card, so a status change updates it."""
         async with transaction(self.engine) as conn:
             app = await self.get(app_id)
             if app is None:
                 return
-            cards = [*app.staff_cards, (chat_id, message_id)]
-            values: dict[str, Any] = {"staff_cards": json.dumps(cards)}
-            if app.staff_message_id is None:
-                values |= {"staff_chat_id": chat_id, "staff_message_id": message_id}
-            await conn.write(update(applications).where(applications.c.id == app_id).values(**values))
+            cards = json.dumps([*app.staff_cards, (chat_id, message_id)])
+            await conn.write(update(applications).where(applications.c.id == app_id).values(staff_cards=cards))
 
     async def stuck(self, older_than: datetime) -> list[Application]:
         """Applications waiting in a non-final status since before `older_than`."""

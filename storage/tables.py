@@ -95,8 +95,6 @@ applications = Table(
     Column("signed_by", BigInteger, nullable=False),  # ... who
     Column("signed_at", UTCDateTime, nullable=False),  # ... when
     Column("requested_documents", Text, nullable=True),  # JSON list of DocumentKind staff asked for
-    Column("staff_chat_id", BigInteger, nullable=True),
-    Column("staff_message_id", BigInteger, nullable=True),
     Column("staff_cards", Text, nullable=False, server_default="[]"),  # JSON [[chat_id, message_id], ...]
     Column("updated_at", UTCDateTime, nullable=False),
 )

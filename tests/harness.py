@@ -91,7 +91,7 @@ class World:
         self.bot = create_bot(settings)
         # What start-up does in production (tests call run_startup only when they test start-up itself);
         # pushes are not paced at one a second per chat here, so a test does not sleep.
-        self.deps.pushes.attach(self.bot, per_chat_interval=0.0, global_rate=1000.0)
+        self.deps.deliveries.attach(self.bot, per_chat_interval=0.0, global_rate=1000.0)
         if self.updates is None:
             self.updates = UpdateFactory(message_ids=self.api.next_message_id)
         logging.getLogger().addHandler(self.errors)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from datetime import date
 from pathlib import Path
 
-from bot.i18n import LOCALES_DIR, SUPPORTED, Translator
+from bot.i18n import LOCALES_DIR, SUPPORTED, Translator, _parse
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_DIRS = ["bot", "handlers", "fsm", "storage", "domain"]
+CODE_DIRS = ["bot", "handlers", "services", "views", "fsm", "storage", "domain"]
 KEY_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
 
 
@@ -74,7 +75,7 @@ def test_every_key_used_in_code_exists() -> None:
 def test_every_key_built_from_data_exists() -> None:
     """Keys the code builds from the step table, states, sections, choices and policy categories."""
     from domain import wizard
-    from domain.policy import Policy
+    from domain.policy import BUILTIN_CATEGORY_CODES
     from fsm.states import all_states, hint_for
     from fsm.steps import STEPS
 
@@ -86,7 +87,7 @@ def test_every_key_built_from_data_exists() -> None:
         for value in step.rule.choices(wizard.Context(today=date(2026, 1, 1))):
             wanted.add(f"choice-{step.key.replace('_', '-')}-{value.replace('_', '-')}")
     wanted |= {f"apply-section-{s}" for s in wizard.SECTIONS}
-    wanted |= {f"category-{c.replace('_', '-')}" for c in Policy().enabled_categories()}
+    wanted |= {f"category-{c.replace('_', '-')}" for c in BUILTIN_CATEGORY_CODES}
     for code in SUPPORTED:
         assert sorted(wanted - t.keys[code]) == [], code
 
@@ -121,3 +122,23 @@ def test_no_cyrillic_prose_in_python_code() -> None:
 def test_locale_files_live_where_the_translator_reads() -> None:
     for code in SUPPORTED:
         assert list((LOCALES_DIR / code).glob("*.ftl"))
+
+
+def test_locale_files_are_parsed_once_per_process_and_again_when_changed(tmp_path: Path) -> None:
+    for code in SUPPORTED:
+        (tmp_path / code).mkdir()
+        (tmp_path / code / "main.ftl").write_text("hello = Hi\n", encoding="utf-8")
+    first = Translator(tmp_path)
+    before = _parse.cache_info()
+    second = Translator(tmp_path)  # a restart: nothing is parsed again
+    after = _parse.cache_info()
+    assert (after.misses, after.hits) == (before.misses, before.hits + len(SUPPORTED))
+    assert first.bundles["ru"] is not second.bundles["ru"], "each translator has bundles of its own"
+
+    path = tmp_path / "ru" / "main.ftl"
+    mtime = path.stat().st_mtime_ns
+    path.write_text("hello = Привет\nbye = Пока\n", encoding="utf-8")
+    os.utime(path, ns=(mtime + 10**9, mtime + 10**9))
+    third = Translator(tmp_path)
+    assert third.get("ru", "hello") == "Привет" and third.keys["ru"] == {"hello", "bye"}
+    assert second.get("ru", "hello") == "Hi"

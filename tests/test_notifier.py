@@ -128,7 +128,7 @@ async def test_the_flood_retry_re_uploads_files(api: FakeBotAPI, notifier: Notif
     result = await notifier.send_media_group(CHAT, media)
     assert result.ok and isinstance(result.result, list) and len(result.result) == 2
     assert delivered(api, "sendMediaGroup") == 1
-    photo = await notifier.send_photo(CHAT, BufferedInputFile(png(), "p.png"), caption="<i>фото</i>")
+    photo = await notifier.send_photo(CHAT, BufferedInputFile(png(), "p.png"))
     document = await notifier.send_document(GROUP, BufferedInputFile(b"%PDF-1.4\n%%EOF\n", "a.pdf"))
     assert photo.ok and photo.message is not None and photo.message.photo
     assert document.ok and document.message is not None and document.message.document is not None

@@ -1,4 +1,4 @@
-"""Step 11, payment for the organisation's service: invoices in Telegram, receipts, exemptions (issue: step 11)."""
+"""Payment for the organisation's service (PRODUCT.md, step 11): invoices in Telegram, receipts, exemptions."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import re
 from pathlib import Path
 
 from bot.i18n import SUPPORTED, Translator
+from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from domain.applicant import Draft
-from domain.policy import EXAMPLE_POLICY_PATH, Exemption, Policy
+from domain.policy import Exemption
 from fsm.states import Apply
 from fsm.steps import applicable
-from handlers.apply import context
-from handlers.payment import format_amount
+from services.wizard import context
 from storage.profiles import Profile
 from tests.harness import Person, World
 from tests.test_uploads import BROKEN, SCAN, TR, at_step
+from views.payment import format_amount
 
 PROVIDER_TOKEN = "284685063:TEST:abc"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -276,10 +277,10 @@ def test_every_exemption_has_its_texts() -> None:
     for code in SUPPORTED:
         for exemption in Exemption:
             key = exemption.value.replace("_", "-")
-            assert tr.has(code, f"btn-pay-exempt-{key}") and tr.has(code, f"pay-exemption-{key}")
+            assert {f"btn-pay-exempt-{key}", f"pay-exemption-{key}"} <= tr.keys[code]
             if exemption.needs_proof:
-                assert tr.has(code, f"pay-proof-ask-{key}")
-    assert Policy().payment.exemptions == tuple(Exemption)
+                assert f"pay-proof-ask-{key}" in tr.keys[code]
+    assert load_policy(EXAMPLE_POLICY_PATH).payment.exemptions == tuple(Exemption)
 
 
 def test_never_called_a_state_duty() -> None:

@@ -242,13 +242,13 @@ async def test_stuck_application_reminder_is_sent_once_even_after_a_restart(worl
     assert world.deps is not None
 
     world.clock.advance(timedelta(hours=47))
-    assert await world.deps.pushes.scan_stuck() == 0
+    assert await world.deps.services.applications.scan_stuck() == 0
     world.clock.advance(timedelta(hours=2))
-    assert await world.deps.pushes.scan_stuck() == 1
+    assert await world.deps.services.applications.scan_stuck() == 1
     await world.sweep()
     await world.restart()
     assert world.deps is not None
-    assert await world.deps.pushes.scan_stuck() == 0  # already reminded for this spell
+    assert await world.deps.services.applications.scan_stuck() == 0  # already reminded for this spell
     await world.sweep()
     citizen = [c for c in world.api.calls_to("sendMessage") if "дольше обычного" in str(c.params.get("text"))]
     staff = [c for c in world.api.calls_to("sendMessage") if "ждёт уже больше 48 ч" in str(c.params.get("text"))]

@@ -30,6 +30,39 @@ BROKEN = (DATA / "pdf/generated/truncated_half.pdf").read_bytes()
 TR = Translator()
 
 
+def sample(table: list[tuple[str, str, str]], *also: str) -> list[tuple[str, str, str]]:
+    """The rows of a domain table worth a trip through the whole bot: the first file of every outcome (so every
+    reason the bot can give is rendered once), plus the files named in `also` (a PDF, a HEIC, a type told by the
+    bytes...). The full table is checked file by file at the domain level (tests/domain/test_portrait.py,
+    test_scans.py); the outcomes come from there, so the table stays the one source."""
+    by_file = {row[0]: row for row in table}
+    extra = {by_file[rel] for rel in also}  # KeyError: a file named here is no longer in the table
+    seen: set[str] = set()
+    rows = []
+    for row in table:
+        if row[1] not in seen or row in extra:
+            seen.add(row[1])
+            rows.append(row)
+    return rows
+
+
+PHOTO_SAMPLE = sample(
+    PORTRAIT_TABLE,
+    "images/heic/example.heic",  # a HEIC decoded in the worker
+    "pdf/crazyones.pdf",  # a PDF where a photo is wanted
+    "pdf/generated/jpeg_renamed.pdf",  # a JPEG named .pdf: the bytes decide
+    "images/bombs/png_bomb_40000x40000_1bit.png",  # a PNG bomb, refused at the header
+)
+SCAN_SAMPLE = sample(
+    SCAN_TABLE,
+    "images/heic/iphone_like_4032x3024_orient6.heic",  # a phone's HEIC accepted as a scan
+    "pdf/crazyones.pdf",  # a plain text PDF accepted
+    "pdf/generated/bitflipped.pdf",  # a damaged PDF (the first damaged file in the table is a PNG)
+    "pdf/generated/jpeg_renamed.pdf",
+    "images/bombs/png_bomb_40000x40000_1bit.png",
+)
+
+
 def static_prefix(key: str) -> str:
     """The text of a message up to its first variable, for matching a reply whatever the arguments."""
     message = TR.bundles["ru"]._messages[key]  # the parsed AST is what we need
@@ -179,8 +212,8 @@ async def test_another_person_is_answered_while_a_big_photo_is_processed(world: 
     assert [c for c in world.api.calls if c.method == "sendPhoto"], "and Anna got her corrected photo"
 
 
-@pytest.mark.parametrize(("rel", "expected", "why"), PORTRAIT_TABLE, ids=[r[0] for r in PORTRAIT_TABLE])
-async def test_every_corpus_file_at_the_photo_step(world: World, rel: str, expected: str, why: str) -> None:
+@pytest.mark.parametrize(("rel", "expected", "why"), PHOTO_SAMPLE, ids=[r[0] for r in PHOTO_SAMPLE])
+async def test_every_outcome_at_the_photo_step(world: World, rel: str, expected: str, why: str) -> None:
     anna = world.person()
     await at_step(world, anna, "photo")
     await anna.send_file((DATA / rel).read_bytes(), Path(rel).name, "application/octet-stream")
@@ -192,8 +225,8 @@ async def test_every_corpus_file_at_the_photo_step(world: World, rel: str, expec
         assert anna.last.startswith("❌ " + static_prefix(f"issue-{expected}")), (rel, expected, anna.replies)
 
 
-@pytest.mark.parametrize(("rel", "expected", "why"), SCAN_TABLE, ids=[r[0] for r in SCAN_TABLE])
-async def test_every_corpus_file_at_a_document_step(world: World, rel: str, expected: str, why: str) -> None:
+@pytest.mark.parametrize(("rel", "expected", "why"), SCAN_SAMPLE, ids=[r[0] for r in SCAN_SAMPLE])
+async def test_every_outcome_at_a_document_step(world: World, rel: str, expected: str, why: str) -> None:
     anna = world.person()
     await at_step(world, anna, "doc_passport_main")
     await anna.send_file((DATA / rel).read_bytes(), Path(rel).name, "application/octet-stream")

@@ -1,4 +1,4 @@
-## Step 11: payment for the organisation's service (only where the operator set a price).
+## Payment for the organisation's service, only where the operator set a price (PRODUCT.md, journey step 11).
 ## It is the issuing organisation's own fee for its service.
 
 apply-payment-ask = Оплата услуги организации: выберите способ оплаты кнопкой ниже.

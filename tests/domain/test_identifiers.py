@@ -26,7 +26,7 @@ from domain.issues import Checked, Severity
 from domain.okato import OKATO_REGION_CODES, PASSPORT_SERIES_REGION_CODES, is_known_passport_region
 from domain.person import PERSON_ISSUE_CODES
 
-FAST = settings(max_examples=200, deadline=None, database=None)
+FAST = settings(max_examples=100, deadline=None, database=None)
 ALL_CODES = PERSON_ISSUE_CODES | ids.IDENTIFIER_ISSUE_CODES
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from domain import person
 from domain.issues import Checked, Severity
 
-FAST = settings(max_examples=200, deadline=None, database=None)
+FAST = settings(max_examples=100, deadline=None, database=None)
 TODAY = date(2026, 1, 15)
 
 

@@ -76,7 +76,7 @@ def _reordered(value: Any) -> Any:
     return value
 
 
-@settings(max_examples=200, database=None, deadline=None)
+@settings(max_examples=100, database=None, deadline=None)
 @given(json_values)
 def test_stable_under_key_order_and_valid_json(value: Any) -> None:
     raw = canonical_json(value)
@@ -86,7 +86,7 @@ def test_stable_under_key_order_and_valid_json(value: Any) -> None:
     assert raw == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-@settings(max_examples=200, database=None, deadline=None)
+@settings(max_examples=100, database=None, deadline=None)
 @given(st.dictionaries(st.text(max_size=5), st.integers(), min_size=1), st.data())
 def test_different_content_gives_a_different_hash(value: dict[str, int], data: st.DataObject) -> None:
     key = data.draw(st.sampled_from(sorted(value)))

@@ -1,6 +1,6 @@
 """How the wizard looks: prompts with progress and navigation, the summary, masked values.
 
-Pure rendering from the draft and the translator; the routes in handlers/apply.py decide what to show.
+Pure rendering from the draft and the translator; services/wizard.py decides what to show.
 """
 
 from __future__ import annotations
@@ -23,13 +23,30 @@ from domain import wizard
 from domain.applicant import Draft, Relation
 from domain.identifiers import mask_tail
 from domain.issues import Issue, Severity
+from domain.policy import Policy
 from fsm.steps import STEPS, Step, first_of_section, missing, progress
-from handlers.ui import fmt_date
 from storage.applications import Application
 from storage.files import Upload
 from storage.profiles import Profile
+from views.ui import fmt_date
 
 BAR_CELLS = 10
+_TITLES: dict[tuple[int, int, str], tuple[Policy, dict[str, str]]] = {}
+
+
+def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
+    """The work categories' names in this language (the operator may override them); built once."""
+    key = (id(policy), id(tr.translator), tr.locale)
+    cached = _TITLES.get(key)
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    titles = {}
+    for code in policy.enabled_categories():
+        category = policy.category(code)
+        override = category.title_ru if tr.locale == "ru" else category.title_en
+        titles[code] = override or tr(f"category-{code.replace('_', '-')}")
+    _TITLES[key] = (policy, titles)
+    return titles
 
 
 def progress_line(tr: Tr, n: int, m: int) -> str:

@@ -1,0 +1,140 @@
+"""Delivery of what the bot says on its own: the sweeper hands each due outbox row (written by a use case,
+services/outbox.py) to `Deliveries.deliver`, which renders it in the recipient's language at that moment
+and sends it through the one Notifier: status pushes to citizens, new applications and documents to staff
+(albums and the staff card), reminders about stuck applications.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, html
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+
+from bot.i18n import Tr, Translator, document_label
+from bot.keyboards import MenuCb, ReviewCb
+from bot.notifier import Notifier, SendResult, SendStatus
+from domain.clock import Clock
+from domain.status import Status
+from services import Services
+from services.staff import StoredFile
+from storage.applications import Application
+from storage.outbox import OutboxRow
+from storage.users import UserRepository
+from views import staff as staff_views
+
+log = logging.getLogger("emk.deliver")
+
+
+class Deliveries:
+    def __init__(
+        self, services: Services, users: UserRepository, translator: Translator, clock: Clock, *,
+        staff_locale: str, stuck_after: timedelta, support_text: dict[str, str],
+    ) -> None:
+        self.services, self.users, self.translator, self.clock = services, users, translator, clock
+        self.staff_locale, self.stuck_after, self.support_text = staff_locale, stuck_after, support_text
+        self.notifier: Notifier | None = None
+
+    def attach(self, bot: Bot, **limits: Any) -> None:
+        """Called at start-up, when the bot exists: from now on rows can be delivered. `limits` tune the
+        Notifier's rate limits (tests lift the one-message-a-second-per-chat pacing)."""
+        self.notifier = Notifier(bot, self.users, clock=self.clock, **limits)
+
+    async def deliver(self, row: OutboxRow) -> SendResult:
+        if self.notifier is None:
+            return SendResult(SendStatus.RETRY_LATER, error="NotStarted")
+        payload = self.services.pushes.payload(row)
+        app = await self.services.staff.get(int(payload["app"]))
+        if app is None:
+            return SendResult(SendStatus.FAILED, error="UnknownApplication")
+        match row.kind:
+            case "status":
+                return await self._status(row, app, payload)
+            case "staff_new":
+                return await self._staff_new(row, app)
+            case "staff_docs":
+                return await self._staff_docs(row, app, [int(i) for i in payload["uploads"]])
+            case "stuck_citizen":
+                tr = await self._tr_for(app.owner_id)
+                return await self.notifier.send(row.chat_id, tr("push-stuck-citizen", number=app.number,
+                                                                support=self._support(tr)), user_id=app.owner_id)
+            case "stuck_staff":
+                tr = self._staff_tr()
+                hours = int(self.stuck_after.total_seconds() // 3600)
+                return await self.notifier.send(row.chat_id, tr("staff-stuck", number=app.number, hours=hours,
+                                                                status=tr(f"status-{app.status.value}")))
+        return SendResult(SendStatus.FAILED, error="UnknownKind")
+
+    async def _tr_for(self, user_id: int) -> Tr:
+        user = await self.users.get(user_id)
+        return self.translator.bind(self.translator.resolve_locale(user.locale if user else None, None))
+
+    def _staff_tr(self) -> Tr:
+        return self.translator.bind(self.staff_locale)
+
+    def _support(self, tr: Tr) -> str:
+        return html.quote(self.support_text.get(tr.locale, ""))
+
+    async def _status(self, row: OutboxRow, app: Application, payload: dict[str, Any]) -> SendResult:
+        assert self.notifier is not None
+        tr = await self._tr_for(app.owner_id)
+        status = Status(payload["status"])
+        text = tr("push-status", number=app.number, status=tr(f"status-{status.value}"))
+        if payload.get("comment"):
+            text += "\n" + tr("push-status-comment", comment=html.quote(payload["comment"]))
+        if status is Status.NEEDS_DOCUMENTS:
+            kinds = ", ".join(document_label(tr, k) for k in app.requested_documents)
+            text += "\n" + tr("push-status-requested", documents=kinds)
+            button = InlineKeyboardButton(text=tr("btn-upload-requested"),
+                                          callback_data=ReviewCb(action="upload", app=app.id).pack())
+        else:
+            button = InlineKeyboardButton(text=tr("btn-my-applications"), callback_data=MenuCb(item="mine").pack())
+        return await self.notifier.send(row.chat_id, text, user_id=app.owner_id,
+                                        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]))
+
+    async def _album(self, chat_id: int, files: list[StoredFile], app: Application) -> SendResult | None:
+        """Send the files as albums; audited as posted."""
+        assert self.notifier is not None
+        result: SendResult | None = None
+        for chunk in staff_views.albums(files):
+            if len(chunk) == 1:
+                media = chunk[0]
+                if isinstance(media, InputMediaPhoto):
+                    result = await self.notifier.send_photo(chat_id, media.media)
+                else:
+                    result = await self.notifier.send_document(chat_id, media.media)
+            else:
+                result = await self.notifier.send_media_group(chat_id, chunk)
+            if not result.ok:
+                return result
+        await self.services.staff.documents_posted(app, chat_id, files)
+        return result
+
+    async def _staff_new(self, row: OutboxRow, app: Application) -> SendResult:
+        assert self.notifier is not None
+        album = await self._album(row.chat_id, await self.services.staff.submitted_files(app), app)
+        if album is not None and not album.ok:
+            return album
+        tr = self._staff_tr()
+        text, keyboard = staff_views.card(tr, app, await self.services.staff.summary(app, tr.locale))
+        result = await self.notifier.send(row.chat_id, text, reply_markup=keyboard)
+        if result.ok and result.message is not None:
+            await self.services.staff.card_posted(app, result.chat_id or row.chat_id, result.message.message_id)
+        return result
+
+    async def _staff_docs(self, row: OutboxRow, app: Application, upload_ids: list[int]) -> SendResult:
+        assert self.notifier is not None
+        tr = self._staff_tr()
+        result = await self.notifier.send(row.chat_id, tr("staff-documents-arrived", number=app.number))
+        if not result.ok:
+            return result
+        album = await self._album(row.chat_id, await self.services.staff.stored_files(upload_ids), app)
+        # The card in this chat shows the application back «В проверке», with the actions that allows.
+        acted = tr("staff-acted", who=tr("staff-applicant"), status=tr(f"status-{app.status.value}"))
+        text, keyboard = staff_views.card(tr, app, await self.services.staff.summary(app, tr.locale), acted)
+        for chat_id, message_id in app.staff_cards:
+            if chat_id == row.chat_id:
+                await self.notifier.edit_text(chat_id, message_id, text, reply_markup=keyboard)
+        return album if album is not None else result

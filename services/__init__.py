@@ -1,0 +1,33 @@
+"""The use cases: one module per capability, between the handlers and storage.
+
+A use case owns its unit of work: it opens the transaction, writes, enqueues the pushes and the audit rows
+in that same transaction, and returns what the view needs. It never calls Telegram (no aiogram here).
+`Services` is what handlers receive, built once in the composition root (bot/factory.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from services.accounts import AccountService
+from services.applications import ApplicationService
+from services.outbox import Pushes
+from services.payment import PaymentService
+from services.requests import DocumentRequests
+from services.staff import StaffService
+from services.uploads import UploadService
+from services.wizard import WizardService
+
+
+@dataclass(frozen=True)
+class Services:
+    accounts: AccountService
+    wizard: WizardService
+    uploads: UploadService
+    payment: PaymentService
+    applications: ApplicationService
+    requests: DocumentRequests
+    staff: StaffService
+    pushes: Pushes
+    tz: ZoneInfo  # the operator's time zone: dates people see

@@ -1,0 +1,77 @@
+"""The person: their row (made on first contact), consent, language, and whether they blocked the bot;
+and what the main menu offers them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.consent import CONSENT_VERSION
+from services.conversation import Conversation
+from storage.applications import ApplicationRepository
+from storage.profiles import ProfileRepository
+from storage.users import User, UserRepository
+
+
+@dataclass(frozen=True)
+class Menu:
+    """What the main menu shows: only entries that work for this person."""
+
+    has_consent: bool
+    entries: tuple[tuple[str, str], ...] = ()  # (Fluent key, menu item)
+
+
+class AccountService:
+    def __init__(
+        self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
+        operator_name: str | None, operator_contact: str | None,
+    ) -> None:
+        self.users, self.profiles, self.applications = users, profiles, applications
+        self.operator_name, self.operator_contact = operator_name, operator_contact
+
+    async def person(self, telegram_id: int) -> User:
+        return await self.users.get_or_create(telegram_id)
+
+    async def stored(self, telegram_id: int) -> User | None:
+        return await self.users.get(telegram_id)
+
+    async def menu(self, user: User | None) -> Menu:
+        has_consent = bool(user and user.has_consent)
+        if user is None or not has_consent:
+            return Menu(has_consent)
+        entries: list[tuple[str, str]] = []
+        drafts = [p for p in await self.profiles.list_for(user.telegram_id) if p.step != "summary"]
+        entries.append(("btn-menu-continue" if drafts else "btn-menu-apply", "apply"))
+        if await self.applications.list_for(user.telegram_id):
+            entries.append(("btn-my-applications", "mine"))
+        return Menu(has_consent, tuple(entries))
+
+    @staticmethod
+    def consent_current(user: User) -> bool:
+        return user.has_consent and user.consent_version == CONSENT_VERSION
+
+    async def ask_consent(self, conversation: Conversation, state: object) -> None:
+        await conversation.set_state(state)
+
+    async def accept_consent(self, user: User, conversation: Conversation) -> User:
+        user = await self.users.accept_consent(user.telegram_id, CONSENT_VERSION)
+        await conversation.set_state(None)
+        return user
+
+    async def decline_consent(self, user: User, conversation: Conversation) -> User:
+        user = await self.users.decline_consent(user.telegram_id)
+        await conversation.set_state(None)
+        return user
+
+    async def set_locale(self, user: User, code: str) -> User:
+        return await self.users.set_locale(user.telegram_id, code)
+
+    async def blocked(self, telegram_id: int) -> None:
+        await self.users.set_blocked(telegram_id, True)
+
+    async def unblocked(self, telegram_id: int) -> bool:
+        """The person came back; True when they had blocked the bot before."""
+        known = await self.users.get(telegram_id)
+        if known is None or known.blocked_at is not None:
+            await self.users.set_blocked(telegram_id, False)
+            return True
+        return False

@@ -1,0 +1,59 @@
+"""What the bot will say on its own, written as outbox rows in the caller's transaction.
+
+A use case that changes something calls one of these inside its `transaction(...)`: the row (a kind and an
+encrypted payload) commits with the change or not at all. Delivery — rendering in the recipient's language
+and sending through the one Notifier — is bot/deliver.py's, at sweep time.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from domain.clock import Clock
+from storage.applications import Application
+from storage.outbox import OutboxRepository, OutboxRow
+
+PAYLOAD_CONTEXT = "outbox-payload"
+
+
+class Pushes:
+    def __init__(self, outbox: OutboxRepository, cipher: Any, clock: Clock, staff_targets: list[int]) -> None:
+        self.outbox, self.cipher, self.clock = outbox, cipher, clock
+        self.staff_targets = staff_targets  # the staff chat, or each staff member's private chat
+
+    def payload(self, row: OutboxRow) -> dict[str, Any]:
+        """The decrypted payload of a row (for delivery)."""
+        result: dict[str, Any] = json.loads(self.cipher.decrypt(row.payload, context=PAYLOAD_CONTEXT))
+        return result
+
+    async def _enqueue(self, key: str, chat_id: int, user_id: int | None, kind: str, payload: dict[str, Any],
+                       due_at: datetime | None = None) -> bool:
+        return await self.outbox.enqueue(
+            dedup_key=key, chat_id=chat_id, user_id=user_id, kind=kind,
+            payload=self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT),
+            due_at=due_at or self.clock.now(),
+        )
+
+    async def status_changed(self, app: Application, comment: str | None) -> None:
+        await self._enqueue(f"status:{app.id}:{app.version}", app.owner_id, app.owner_id, "status",
+                            {"app": app.id, "status": app.status.value, "comment": comment})
+
+    async def new_application(self, app: Application) -> None:
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"staff-new:{app.id}:{chat_id}", chat_id, None, "staff_new", {"app": app.id})
+
+    async def documents_sent(self, app: Application, upload_ids: list[int]) -> None:
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"staff-docs:{app.id}:{app.version}:{chat_id}", chat_id, None, "staff_docs",
+                                {"app": app.id, "uploads": upload_ids})
+
+    async def stuck(self, app: Application) -> int:
+        """The citizen learns how to reach support and staff are reminded, once per stuck spell."""
+        count = int(await self._enqueue(f"stuck:{app.id}:{app.version}:citizen", app.owner_id, app.owner_id,
+                                        "stuck_citizen", {"app": app.id}))
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"stuck:{app.id}:{app.version}:{chat_id}", chat_id, None, "stuck_staff",
+                                {"app": app.id})
+        return count
