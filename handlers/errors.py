@@ -10,7 +10,7 @@ from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Tr, Translator
-from storage.db import DatabaseBusy
+from services import DatabaseBusy
 
 log = logging.getLogger("emk.errors")
 router = Router(name="errors")

@@ -18,6 +18,9 @@ from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
+from storage.db import DatabaseBusy  # a use case's unit of work could not get the write lock: nothing was written
+
+__all__ = ["DatabaseBusy", "Services"]
 
 
 @dataclass(frozen=True)
