@@ -20,6 +20,8 @@ The type is decided by the bytes. In order, stopping at the first error:
      2.4 is refused (on the corpus: scans and photos 2.8-4.0, a page blurred past reading 1.85).
      It is measured on a copy of fixed size relative to the page, so it means "blurred relative to
      the size of the text", whatever the camera, and it does not depend on how much text there is.
+     A page that passed the contrast check (so there is ink on it) but has fewer than 200 such
+     edge pixels is blurred too: the ink survived, the edges did not.
 
 3. PDFs. PDFium (the engine of Chrome) is the "does it open" oracle, because viewers use it too:
 
@@ -213,6 +215,13 @@ def _edge_sharpness(gray: UInt8Array) -> float | None:
     return float(np.percentile(ratio, 99))
 
 
+def _blurred(gray: UInt8Array) -> bool:
+    """Called only once the page has passed the contrast check, i.e. there is ink on it: then no
+    measurable edge at all means the ink is smeared past reading, not that the page is empty."""
+    sharpness = _edge_sharpness(gray)
+    return sharpness is None or sharpness < MIN_EDGE_SHARPNESS
+
+
 def _measure_copy(gray: UInt8Array) -> UInt8Array:
     height, width = gray.shape[:2]
     k = MEASURE_LONG_SIDE / max(height, width)
@@ -232,8 +241,7 @@ def _check_image(data: bytes) -> tuple[tuple[Issue, ...], _Facts]:
     contrast = _contrast(gray)
     if contrast < MIN_CONTRAST:
         raise _Reject(error("scan-low-contrast"), facts)
-    sharpness = _edge_sharpness(gray)
-    if sharpness is not None and sharpness < MIN_EDGE_SHARPNESS:
+    if _blurred(gray):
         raise _Reject(error("scan-blurred"), facts)
     return (), facts
 
@@ -353,10 +361,8 @@ def _inspect_pdf(doc: Any, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
                 gray = _render_gray(page, w, h)
                 if _contrast(gray) < MIN_CONTRAST:
                     found.append(warning("scan-pdf-low-contrast", page=i + 1))
-                else:
-                    sharpness = _edge_sharpness(gray)
-                    if sharpness is not None and sharpness < MIN_EDGE_SHARPNESS:
-                        found.append(warning("scan-pdf-blurred", page=i + 1))
+                elif _blurred(gray):
+                    found.append(warning("scan-pdf-blurred", page=i + 1))
         finally:
             page.close()
 

@@ -363,6 +363,15 @@ def test_sharp_document_is_accepted_blurred_is_not() -> None:
     assert outcome(check_scan(encode(blurred)).issues) == "scan-blurred"
 
 
+def test_a_page_blurred_past_any_edge_is_blurred_while_ink_survives() -> None:
+    # Blurred so far that no 7x7 window spans 40 grey levels, yet ink and paper still differ by more
+    # than the contrast minimum: no measurable edge where there is ink means blurred, not accepted.
+    page = document().filter(ImageFilter.GaussianBlur(8))
+    assert outcome(check_scan(encode(page)).issues) == "scan-blurred"
+    pdf = image_page_pdf(1700, 2200, encode(page, "JPEG", quality=90), page_w=408, page_h=528)
+    assert outcome(check_scan(pdf).issues) == "ok+scan-pdf-blurred"  # a warning for PDFs: see the module
+
+
 def test_washed_out_document() -> None:
     assert outcome(check_scan(encode(document(ink=190, paper=215))).issues) == "scan-low-contrast"
     assert outcome(check_scan(encode(document(ink=120, paper=220))).issues) == "ok"
