@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.i18n import Translator
-from bot.media import MediaWorker
+from bot.media import MediaPool, MediaWorker
 from bot.middlewares import UserLocaleMiddleware
 from bot.pushes import Pushes
 from bot.scheduler import OutboxSweeper, setup_scheduler
@@ -115,7 +114,7 @@ async def create_deps(
     clock: Clock | None = None,
     *,
     strict_i18n: bool = False,
-    media_executor: Executor | None = None,
+    media_executor: MediaPool | None = None,
 ) -> Deps:
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
     clock = clock or SystemClock()
@@ -154,7 +153,7 @@ async def create_deps(
         applications=applications,
         pushes=pushes,
         payments=PaymentRepository(engine, clock),
-        media=MediaWorker(media_executor, workers=settings.MEDIA_WORKERS),
+        media=MediaWorker(media_executor, workers=settings.MEDIA_WORKERS, budget=settings.MEDIA_CHECK_SECONDS),
         fsm_storage=DatabaseStorage(engine, clock, cipher),
     )
 
