@@ -46,7 +46,11 @@ def _init_worker() -> None:
     workers ignore SIGINT already; said here too so it does not hang on a library detail), and the
     libraries and the face model are loaded before the first photo arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import domain.portrait  # noqa: F401
+    # pypdf reports each quirk of a malformed PDF as a warning record; the worker has no log set-up,
+    # so they would go to stderr. What matters is the check's result.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    import domain.portrait
+    import domain.scans  # noqa: F401
 
 
 class MediaPool:
