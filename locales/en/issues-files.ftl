@@ -14,7 +14,6 @@ issue-file-damaged = We could not open the file: it seems to be damaged or incom
 issue-image-too-large = The image is too large: over { $limit_mp } megapixels. Please save a smaller copy (for example 4000×3000 pixels) and send that.
 issue-image-animated = This is an animated image. Please send an ordinary photo or scan as JPEG or PNG.
 issue-file-too-complex = This file is too complex to check in time (a PDF built of many nested layers, for example). Please send a photo of the page taken with your phone, or a scan as JPEG or PNG, or a simpler PDF straight from the scanner.
-issue-file-check-busy = We are still checking the file you sent before. Please wait for the answer to it, then send this one again.
 
 ## Photo 3×4
 
