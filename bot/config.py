@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     POLLING_CONCURRENCY: int = Field(default=32, ge=1, le=1000)
     PAYMENT_PROVIDER_TOKEN: SecretStr | None = None
     MEDIA_WORKERS: int = Field(default=1, ge=1, le=16)
+    MEDIA_CHECK_SECONDS: float = Field(default=15.0, ge=1, le=600)
     OPERATOR_NAME: str | None = None
     OPERATOR_CONTACT: str | None = None
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from bot.config import Settings
 from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
-from bot.media import MediaWorker
+from bot.media import MediaPool, MediaWorker
 from bot.middlewares import UserLocaleMiddleware
 from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
@@ -101,7 +100,7 @@ async def create_deps(
     clock: Clock | None = None,
     *,
     strict_i18n: bool = False,
-    media_executor: Executor | None = None,
+    media_executor: MediaPool | None = None,
 ) -> Deps:
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
     clock = clock or SystemClock()
@@ -120,7 +119,7 @@ async def create_deps(
     outbox = OutboxRepository(engine, clock)
     applications = ApplicationRepository(engine, clock, cipher)
     payments = PaymentRepository(engine, clock)
-    media = MediaWorker(media_executor, workers=settings.MEDIA_WORKERS)
+    media = MediaWorker(media_executor, workers=settings.MEDIA_WORKERS, budget=settings.MEDIA_CHECK_SECONDS)
     services = build_services(
         settings, policy, clock, engine=engine, cipher=cipher, users=users, profiles=profiles, uploads=uploads,
         files=files, outbox=outbox, applications=applications, payments=payments, media=media,

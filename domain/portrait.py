@@ -13,7 +13,10 @@ stop at the first error (the order decides which single piece of advice the pers
    480 px (scale step 1.15, ``minNeighbors=5``, no histogram equalisation, which would hide
    overexposed faces; faces narrower than 8 % of the short side are not looked for;
    a detection under half the width of the biggest one is treated as noise, not as a person).
-   ``portrait-no-face`` / ``portrait-many-faces``.
+   ``portrait-no-face`` / ``portrait-many-faces``. When that finds nobody, a second pass on a
+   copy of at most 1200 px looks for faces down to 3.5 % of the short side: a person standing
+   far away (a face at 8-10 % of the width is missed by the first pass) is told to come closer
+   (``portrait-face-small``), not that there is no face.
 5. ``portrait-face-small``: the face box is narrower than 15 % of the picture's short side.
    (A Haar box spans roughly the eyes-to-mouth width, about 3/4 of the head with hair and ears,
    so this is the "head ≥ about 20 % of the width" rule of the product.)
@@ -92,7 +95,9 @@ MAX_JPEG_BYTES: Final = 2 * 1024 * 1024
 
 WORK_LONG_SIDE: Final = 1600  # JPEGs are decoded at a reduced DCT scale down to this
 DETECT_LONG_SIDE: Final = 480
-FACE_MIN_DETECT: Final = 0.08  # of the short side: smaller faces are not looked for
+FACE_MIN_DETECT: Final = 0.08  # of the short side, in the first pass
+FAR_DETECT_LONG_SIDE: Final = 1200  # the second pass, only when the first finds nobody
+FAR_FACE_MIN_DETECT: Final = 0.035  # of the short side: smaller faces are not looked for at all
 DETECT_SCALE_STEP: Final = 1.15
 FACE_NOISE_RATIO: Final = 0.5  # detections under half the biggest face's width are ignored
 FACE_MIN_WIDTH: Final = 0.15  # of the short side
@@ -205,7 +210,17 @@ def _check(data: bytes) -> PortraitResult:
     small_rgb = np.asarray(small.convert("RGB"))
     to_full = full_w / small.width
 
-    face = _find_face(np.asarray(small.convert("L"))).scaled(to_full)
+    try:
+        face = _find_face(np.asarray(small.convert("L")), FACE_MIN_DETECT).scaled(to_full)
+    except _NoFace:
+        # Nobody at the usual size: look again, finer, for a person standing far away, whose
+        # advice is "come closer", not "no face".
+        far = _reduce(work, FAR_DETECT_LONG_SIDE)
+        try:
+            _find_face(np.asarray(far.convert("L")), FAR_FACE_MIN_DETECT)
+        except _NoFace:
+            raise _Reject(error("portrait-no-face")) from None
+        raise _Reject(error("portrait-face-small")) from None
     if face.w < FACE_MIN_WIDTH * min(full_w, full_h):
         raise _Reject(error("portrait-face-small"))
     crop = _fit_crop(face, full_w, full_h)
@@ -264,13 +279,19 @@ def _detect(gray: UInt8Array, min_size: int) -> list[tuple[int, int, int, int]]:
     return [(int(x), int(y), int(w), int(h)) for (x, y, w, h) in found]
 
 
-def _find_face(gray: UInt8Array) -> _Box:
-    min_size = max(20, round(FACE_MIN_DETECT * min(gray.shape[:2])))
+class _NoFace(Exception):
+    pass
+
+
+def _find_face(gray: UInt8Array, min_share: float) -> _Box:
+    """The one face at least ``min_share`` of the short side wide. Raises :class:`_NoFace`, or
+    ``_Reject`` with ``portrait-many-faces``."""
+    min_size = max(20, round(min_share * min(gray.shape[:2])))
     if min(gray.shape[:2]) < min_size:
-        raise _Reject(error("portrait-no-face"))
+        raise _NoFace
     faces = _detect(np.ascontiguousarray(gray), min_size)
     if not faces:
-        raise _Reject(error("portrait-no-face"))
+        raise _NoFace
     biggest = max(f[2] for f in faces)
     people = [f for f in faces if f[2] >= FACE_NOISE_RATIO * biggest]
     if len(people) > 1:

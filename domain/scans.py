@@ -20,6 +20,8 @@ The type is decided by the bytes. In order, stopping at the first error:
      2.4 is refused (on the corpus: scans and photos 2.8-4.0, a page blurred past reading 1.85).
      It is measured on a copy of fixed size relative to the page, so it means "blurred relative to
      the size of the text", whatever the camera, and it does not depend on how much text there is.
+     A page that passed the contrast check (so there is ink on it) but has fewer than 200 such
+     edge pixels is blurred too: the ink survived, the edges did not.
 
 3. PDFs. PDFium (the engine of Chrome) is the "does it open" oracle, because viewers use it too:
 
@@ -48,7 +50,9 @@ PDFium is not thread-safe: every call into it is made under one process-wide loc
 
 from __future__ import annotations
 
+import io
 import math
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Final
@@ -58,6 +62,8 @@ import numpy as np
 import numpy.typing as npt
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
 
 from domain.issues import Issue, Severity, error, warning
 from domain.media import (
@@ -93,6 +99,9 @@ PDF_DPI_GOOD: Final = 150
 RENDER_PAGES: Final = 3
 MAX_IMAGE_OBJECTS_PER_PAGE: Final = 200
 RENDER_MAX_IMAGE_PIXELS: Final = 12_000_000  # non-JPEG images bigger than this are not rendered
+#: Content a page would make PDFium parse, with every form XObject expanded where it is drawn.
+#: PDFium parses about 10 MB of content a second here; a page of dense text is well under 1 MB.
+MAX_EXPANDED_CONTENT: Final = 8 * 1024 * 1024
 
 _MM_PER_PT: Final = 25.4 / 72
 
@@ -213,6 +222,13 @@ def _edge_sharpness(gray: UInt8Array) -> float | None:
     return float(np.percentile(ratio, 99))
 
 
+def _blurred(gray: UInt8Array) -> bool:
+    """Called only once the page has passed the contrast check, i.e. there is ink on it: then no
+    measurable edge at all means the ink is smeared past reading, not that the page is empty."""
+    sharpness = _edge_sharpness(gray)
+    return sharpness is None or sharpness < MIN_EDGE_SHARPNESS
+
+
 def _measure_copy(gray: UInt8Array) -> UInt8Array:
     height, width = gray.shape[:2]
     k = MEASURE_LONG_SIDE / max(height, width)
@@ -232,8 +248,7 @@ def _check_image(data: bytes) -> tuple[tuple[Issue, ...], _Facts]:
     contrast = _contrast(gray)
     if contrast < MIN_CONTRAST:
         raise _Reject(error("scan-low-contrast"), facts)
-    sharpness = _edge_sharpness(gray)
-    if sharpness is not None and sharpness < MIN_EDGE_SHARPNESS:
+    if _blurred(gray):
         raise _Reject(error("scan-blurred"), facts)
     return (), facts
 
@@ -310,12 +325,12 @@ def _check_pdf(data: bytes, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
                 raise _Reject(error("pdf-password"), _Facts()) from None
             raise _Reject(error("file-damaged"), _Facts()) from None
         try:
-            return _inspect_pdf(doc, max_pages)
+            return _inspect_pdf(doc, data, max_pages)
         finally:
             doc.close()
 
 
-def _inspect_pdf(doc: Any, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
+def _inspect_pdf(doc: Any, doc_bytes: bytes, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
     n_pages = len(doc)
     facts = _Facts(pages=n_pages)
     if n_pages < 1:
@@ -337,6 +352,9 @@ def _inspect_pdf(doc: Any, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
             )
         sizes.append((w, h))
 
+    if _expanded_content(doc_bytes) > MAX_EXPANDED_CONTENT:
+        raise _Reject(error("file-too-complex"), facts)
+
     found: list[Issue] = []
     worst: tuple[int, int] | None = None  # (dpi, page number)
     rendered = 0
@@ -353,10 +371,8 @@ def _inspect_pdf(doc: Any, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
                 gray = _render_gray(page, w, h)
                 if _contrast(gray) < MIN_CONTRAST:
                     found.append(warning("scan-pdf-low-contrast", page=i + 1))
-                else:
-                    sharpness = _edge_sharpness(gray)
-                    if sharpness is not None and sharpness < MIN_EDGE_SHARPNESS:
-                        found.append(warning("scan-pdf-blurred", page=i + 1))
+                elif _blurred(gray):
+                    found.append(warning("scan-pdf-blurred", page=i + 1))
         finally:
             page.close()
 
@@ -372,3 +388,67 @@ def _inspect_pdf(doc: Any, max_pages: int) -> tuple[tuple[Issue, ...], _Facts]:
                 0, warning("scan-pdf-dpi-borderline", dpi=dpi, page=page_no, recommended=PDF_DPI_GOOD)
             )
     return tuple(found), facts
+
+
+# --------------------------------------------------------------------------- PDF complexity
+
+_DO_RE: Final = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![^\s/\[\]()<>{}%])")
+
+
+def _expanded_content(data: bytes) -> int:
+    """Bytes of content stream PDFium would parse to load the pages, forms expanded where drawn.
+
+    PDFium parses a form XObject again for every place it is drawn, so a 200 KB file of forms that
+    each draw the next one 8 times costs 8**depth parses (41 s at depth 6, hours deeper), all of it
+    inside page loading, before any render limit applies. Counted here with pypdf, each distinct
+    form once (memoised), without loading a page into PDFium. 0 when pypdf cannot read the file:
+    PDFium has already opened it, and the worker's time budget still applies.
+    """
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return 0
+        memo: dict[object, int] = {}
+        total = 0
+        for page in reader.pages:
+            total += _stream_cost(page.get_contents(), page.get("/Resources"), memo, set())
+            if total > MAX_EXPANDED_CONTENT:
+                break
+        return total
+    except Exception:
+        return 0
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _stream_cost(content: Any, resources: Any, memo: dict[object, int], active: set[object]) -> int:
+    """Length of one content stream plus, for each form it draws, that form's own expanded cost."""
+    content = _resolve(content)
+    if not isinstance(content, StreamObject):  # a page's content array comes joined as a ContentStream
+        return 0
+    body: bytes = content.get_data()
+    cost = len(body)
+    resources = _resolve(resources)
+    xobjects = _resolve(resources.get("/XObject")) if isinstance(resources, DictionaryObject) else None
+    if not isinstance(xobjects, DictionaryObject):
+        return cost
+    for match in _DO_RE.finditer(body):
+        ref = xobjects.get("/" + match.group(1).decode("latin-1"))
+        form = _resolve(ref)
+        if not isinstance(form, StreamObject) or form.get("/Subtype") != "/Form":
+            continue
+        own = form.get("/Resources")
+        # A form without resources of its own uses those of whoever draws it.
+        key = (ref.idnum if isinstance(ref, IndirectObject) else id(form), None if own is not None else id(resources))
+        if key in active:
+            continue  # a form that draws itself: PDFium refuses the recursion
+        if key not in memo:
+            active.add(key)
+            memo[key] = _stream_cost(form, own if own is not None else resources, memo, active)
+            active.discard(key)
+        cost += memo[key]
+        if cost > MAX_EXPANDED_CONTENT:
+            break
+    return cost

@@ -29,9 +29,11 @@ MAX_SCAN_PAGES = 10
 class Checker(Protocol):
     """The media worker (bot/media.py): the checks run in another process, under a time budget."""
 
-    async def portrait(self, data: bytes) -> PortraitResult: ...
+    async def portrait(self, data: bytes, *, owner: int | None = None) -> PortraitResult: ...
 
-    async def scan(self, data: bytes, *, max_bytes: int, max_pages: int) -> ScanResult: ...
+    async def scan(
+        self, data: bytes, *, max_bytes: int, max_pages: int, owner: int | None = None
+    ) -> ScanResult: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class UploadService:
         kind: str = "photo", status: str = "active",
     ) -> Received:
         """Check a portrait and store the corrected 3×4 JPEG."""
-        result = await self.media.portrait(data)
+        result = await self.media.portrait(data, owner=owner_id)
         if not result.ok or result.jpeg is None:
             return Received(None, result.issues, portrait=result)
         upload = await self.uploads.add(
@@ -82,7 +84,7 @@ class UploadService:
     ) -> Received:
         """Check a scan and store it encrypted; a file this profile already has is refused where
         `refuse_duplicate` says so."""
-        result = await self.media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES)
+        result = await self.media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES, owner=owner_id)
         if any(i.severity is Severity.ERROR for i in result.issues) or result.kind is None:
             return Received(None, result.issues, scan=result)
         if refuse_duplicate is not None and profile_id is not None:

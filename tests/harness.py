@@ -14,7 +14,6 @@ import io
 import logging
 import re
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from PIL import ImageOps
 
 from bot.config import Settings
 from bot.factory import Deps, create_bot, create_deps, create_dispatcher
-from bot.media import create_pool
+from bot.media import MediaPool, create_pool
 from domain.clock import FixedClock
 from tests.fakes.botapi import ApiCall, FakeBotAPI
 from tests.fakes.updates import TgUser, UpdateFactory
@@ -35,10 +34,10 @@ TOKEN = "123456789:AAEhBP0av28GBpLrSaZ1XGC3ns5JYUf-kWQ"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SENDING = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption", "sendMediaGroup"}
 TAG_RE = re.compile(r"<[^>]+>")
-_POOL: list[Executor] = []
+_POOL: list[MediaPool] = []
 
 
-def media_pool() -> Executor:
+def media_pool() -> MediaPool:
     """One media worker process for the whole test session (starting one costs a second or two)."""
     if not _POOL:
         _POOL.append(create_pool(1))

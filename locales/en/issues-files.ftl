@@ -13,6 +13,7 @@ issue-file-too-big = The file is larger than { $limit_mb } MB. Please make it sm
 issue-file-damaged = We could not open the file: it seems to be damaged or incompletely uploaded. Please open it on your device, save it again and resend it.
 issue-image-too-large = The image is too large: over { $limit_mp } megapixels. Please save a smaller copy (for example 4000×3000 pixels) and send that.
 issue-image-animated = This is an animated image. Please send an ordinary photo or scan as JPEG or PNG.
+issue-file-too-complex = This file is too complex to check in time (a PDF built of many nested layers, for example). Please send a photo of the page taken with your phone, or a scan as JPEG or PNG, or a simpler PDF straight from the scanner.
 
 ## Photo 3×4
 

@@ -48,3 +48,4 @@ hint-apply-doc-confirm = Please answer with a button above: are the signatures, 
 
 issue-file-too-big-to-download = The file is larger than { $limit_mb } MB — Telegram does not let bots download such files. Make it smaller (save the scan at a lower resolution or compress the PDF) and send it again.
 issue-file-download-failed = Could not get the file from Telegram. Please try sending it again in a minute.
+issue-file-check-busy = We are still checking the file you sent before. Please wait for the answer to it, then send this one again.

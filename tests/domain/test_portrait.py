@@ -325,6 +325,17 @@ def test_face_far_away_is_small() -> None:
     assert outcome(check_portrait(encode(canvas)).issues) == "portrait-face-small"
 
 
+@pytest.mark.parametrize("canvas_width", [1800, 3000, 4000])
+@pytest.mark.parametrize("face_share", [0.05, 0.08, 0.09, 0.10])
+def test_a_face_far_away_is_told_to_come_closer_not_no_face(canvas_width: int, face_share: float) -> None:
+    # The reference portrait's face box is 268 of its 910 px; scale it so the box is `face_share` of the width.
+    canvas = Image.new("RGB", (canvas_width, canvas_width * 4 // 3), BG)
+    width = round(canvas_width * face_share * 910 / 268)
+    portrait = good().resize((width, round(width * 1137 / 910)))
+    canvas.paste(portrait, ((canvas.width - portrait.width) // 2, (canvas.height - portrait.height) // 2))
+    assert outcome(check_portrait(encode(canvas)).issues) == "portrait-face-small"
+
+
 def test_coloured_and_dark_and_patterned_backgrounds() -> None:
     arr = np.asarray(good()).copy()
     background = (np.abs(arr.astype(np.int16) - np.array(BG)).sum(axis=2) < 12)[..., None]

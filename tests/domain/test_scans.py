@@ -290,6 +290,60 @@ def image_page_pdf(
     )
 
 
+def nested_forms_pdf(depth: int, fanout: int = 8, leaf: bytes | None = None) -> bytes:
+    """A scan page (a grey JPEG over the whole page) plus a chain of `depth` form XObjects, each drawing
+    the next one `fanout` times: a small file that PDFium expands fanout**(depth-1) times. The default leaf
+    is 200 small squares (costly to parse); pass e.g. full-page fills to make it costly to paint instead."""
+    jpeg = encode(document().resize((850, 1100)), "JPEG", quality=70)
+    if leaf is None:
+        leaf = b"0.5 g " + b" ".join(b"%d %d 3 3 re f" % (i % 600, (i * 7) % 780) for i in range(200))
+    content = b"q 612 0 0 792 0 0 cm /Im0 Do Q /F0 Do"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /XObject << /Im0 5 0 R /F0 6 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width 850 /Height 1100 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % len(jpeg) + jpeg + b"\nendstream",
+    ]
+    for level in range(depth):
+        if level < depth - 1:
+            body = b" ".join(b"q 1 0 0 1 %d %d cm /C Do Q" % (i, i) for i in range(fanout))
+            resources = b"<< /XObject << /C %d 0 R >> >>" % (6 + level + 1)
+        else:
+            body, resources = leaf, b"<< >>"
+        objects.append(
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources %s /Length %d >>\nstream\n"
+            % (resources, len(body)) + body + b"\nendstream"
+        )
+    return build_pdf(objects)
+
+
+def test_nested_forms_pdf_is_refused_as_too_complex_before_pdfium_expands_it() -> None:
+    # Issue 9: a 130 KB PDF of forms nested 6 deep, 8 wide. PDFium parses a form again wherever it is drawn
+    # (8**5 times here, over ten seconds); it was accepted as a passport scan.
+    data = nested_forms_pdf(6)
+    assert len(data) < 200_000
+    start = time.perf_counter()
+    result = check_scan(data)
+    assert outcome(result.issues) == "file-too-complex"
+    assert time.perf_counter() - start < 2.0
+    assert result.kind is FileKind.PDF
+
+
+def test_shallow_nested_forms_are_still_checked_normally() -> None:
+    assert outcome(check_scan(nested_forms_pdf(3, fanout=4)).issues) == "ok+scan-pdf-dpi-borderline"
+
+
+def test_a_form_that_draws_itself_does_not_hang_the_precheck() -> None:
+    data = nested_forms_pdf(1, leaf=b"q 0.5 0 0 0.5 0 0 cm /F0 Do Q")
+    data = data.replace(b"/Resources << >>", b"/Resources << /XObject << /F0 6 0 R >> >>")
+    start = time.perf_counter()
+    check_scan(data)  # whatever PDFium says; the pre-check must terminate
+    assert time.perf_counter() - start < 2.0
+
+
 def test_unreadable_pages_object_stand_in() -> None:
     # Stands in for py-pdf sample 017 "unreadablemetadata.pdf" (2.8 MB, not copied): the catalog's
     # /Pages is not a page tree. pypdf says "Invalid object in /Pages"; PDFium refuses to load it.
@@ -361,6 +415,15 @@ def test_sharp_document_is_accepted_blurred_is_not() -> None:
     assert outcome(check_scan(encode(document())).issues) == "ok"
     blurred = document().filter(ImageFilter.GaussianBlur(4))
     assert outcome(check_scan(encode(blurred)).issues) == "scan-blurred"
+
+
+def test_a_page_blurred_past_any_edge_is_blurred_while_ink_survives() -> None:
+    # Blurred so far that no 7x7 window spans 40 grey levels, yet ink and paper still differ by more
+    # than the contrast minimum: no measurable edge where there is ink means blurred, not accepted.
+    page = document().filter(ImageFilter.GaussianBlur(8))
+    assert outcome(check_scan(encode(page)).issues) == "scan-blurred"
+    pdf = image_page_pdf(1700, 2200, encode(page, "JPEG", quality=90), page_w=408, page_h=528)
+    assert outcome(check_scan(pdf).issues) == "ok+scan-pdf-blurred"  # a warning for PDFs: see the module
 
 
 def test_washed_out_document() -> None:
