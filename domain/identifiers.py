@@ -33,6 +33,7 @@ from typing import Final, Literal
 from domain.issues import Checked, Issue, Severity, error, warning
 from domain.okato import is_known_passport_region
 from domain.person import PASSPORT_AGE, anniversary, collapse_spaces, is_past_grace, parse_date
+from domain.text import clean_text
 
 IDENTIFIER_ISSUE_CODES: Final = frozenset(
     {
@@ -82,9 +83,39 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 _DIGIT_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212.№Nn]")
 
 
+# Words people type in front of (or between the parts of) a number: «СНИЛС: …», «ИНН …», «полис ОМС № …»,
+# «серия 4508 номер 123456», «Passport No. …». Longest phrases first; matched as whole words, any case,
+# also glued to the number («ЕНП2341…»). Removed before any identifier is checked.
+_LABEL_PHRASES: Final = (
+    "единый номер полиса", "номер полиса", "полис омс", "полис", "омс", "енп", "дмс",
+    "страховой номер", "снилс", "огрнип", "огрн", "инн", "окпо", "кпп",
+    "паспорт гражданина рф", "паспорт рф", "паспорт", "свидетельство о рождении", "свидетельство",
+    "код подразделения", "код", "серия и номер", "серия", "номер", "сер", "ном",
+    "insurance policy", "policy number", "policy", "oms", "enp", "mhi", "snils", "ogrnip", "ogrn", "inn",
+    "tin", "okpo", "passport", "birth certificate", "certificate", "division code", "code",
+    "series and number", "series", "number", "no",
+)
+_LABEL_WORD = "|".join(
+    r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in sorted(_LABEL_PHRASES, key=len, reverse=True)
+)
+_LABELS = re.compile(rf"[,;]?\s*(?<![^\W\d_])(?:{_LABEL_WORD})(?![^\W\d_])\.?\s*[:=#]?", re.IGNORECASE)
+
+
+def strip_labels(raw: str) -> str:
+    """Drop label words typed with a number: «ИНН: 7707083893» → «7707083893», «серия 4508 номер 123456» →
+    «4508 123456», «ЕНП 2341998071655749» → «2341998071655749»; spaces are collapsed."""
+    return collapse_spaces(_LABELS.sub(" ", raw.replace("№", " ")))
+
+
+def has_series_label(raw: str) -> bool:
+    """True when the person marked a series in words («серия 3401 номер 123456», «series 3401»)."""
+    return re.search(r"(?<![^\W\d_])(?:серия|сер|series)(?![^\W\d_])", raw, re.IGNORECASE) is not None
+
+
 def normalize_digits(raw: str) -> str:
-    """Drop what people put between digits: spaces, dashes, dots, «№» and «N»."""
-    return _DIGIT_NOISE.sub("", raw)
+    """Drop label words (:func:`strip_labels`) and what people put between digits: spaces, dashes, dots,
+    «№» and «N»."""
+    return _DIGIT_NOISE.sub("", strip_labels(raw))
 
 
 def _is_digits(text: str) -> bool:
@@ -191,10 +222,19 @@ _OMS_OLD = re.compile(
 
 
 _NUMBER_SIGN = re.compile(r"(?<![0-9A-ZА-ЯЁ])NO?\.?(?=\s*[0-9])")  # «N 123456», «No. 123456»
+ENP_LENGTH: Final = 16
+TEMPORARY_LENGTH: Final = 9
 
 
 def _old_oms(raw: str) -> OmsPolicy | None:
-    text = collapse_spaces(raw.replace("№", " ")).upper()
+    """A policy of the old kind: a series of 1–10 letters or digits and a number of 6–10 digits.
+
+    Old policies were regional and their series took many shapes («ЯМ», «АБ», «3401», «77 03»), so a series
+    of digits alone cannot be told from an ЕНП typed with a digit too many or too few: such a series is taken
+    only when the person marked it in words («серия 3401 номер 123456»). A series with a letter needs no mark.
+    """
+    marked = has_series_label(raw)
+    text = strip_labels(raw).upper()
     text = collapse_spaces(_NUMBER_SIGN.sub(" ", text))
     text = re.sub(r"\s*-\s*", "-", text)
     m = _OMS_OLD.fullmatch(text)
@@ -202,24 +242,29 @@ def _old_oms(raw: str) -> OmsPolicy | None:
         return None
     series = re.sub(r"[ \-]", "", m["series"])
     number = m["number"]
-    has_separator = m.end("series") < m.start("number") or " " in m["series"] or "-" in m["series"]
     has_letter = any(ch.isalpha() for ch in series)
-    if not 1 <= len(series) <= 10 or not (has_separator or has_letter):
+    if not 1 <= len(series) <= 10 or not (has_letter or marked):
         return None
     return OmsPolicy(kind="old", number=f"{series} {number}")
 
 
 def check_oms(raw: str) -> Checked[OmsPolicy]:
     """Единый номер полиса (16 digits, the last one Luhn), a temporary certificate (9 digits) or an old
-    policy «series number» (accepted without a check, with a warning)."""
+    policy «series number» (accepted without a check, with a warning).
+
+    Label words are understood («ЕНП 2341 9980 7165 5749», «полис ОМС № …»). Digits alone are an ЕНП
+    (or a temporary certificate): any other count of digits is an ЕНП typed wrong and gets ``oms-length``,
+    never a silent old-format policy — that needs a letter in the series or the word «серия».
+    """
     digits = normalize_digits(raw)
-    if _is_digits(digits):
-        if len(digits) == 16:
+    if _is_digits(digits) and not has_series_label(raw):
+        if len(digits) == ENP_LENGTH:
             if not luhn_ok(digits):
                 return Checked.bad(error("oms-checksum"))
             return Checked.good(OmsPolicy(kind="enp", number=digits))
-        if len(digits) == 9:
+        if len(digits) == TEMPORARY_LENGTH:
             return Checked.good(OmsPolicy(kind="temporary", number=digits), [warning("oms-temporary")])
+        return Checked.bad(error("oms-length", got=len(digits)))
     old = _old_oms(raw)
     if old is not None:
         return Checked.good(old, [warning("oms-old-format")])
@@ -421,8 +466,8 @@ def check_division_code(raw: str) -> Checked[str]:
 
 
 def check_issued_by(raw: str) -> Checked[str]:
-    """«Кем выдан»: free text, trimmed, spaces collapsed, 3–200 characters."""
-    text = collapse_spaces(raw)
+    """«Кем выдан»: free text, cleaned (:func:`domain.text.clean_text`), 3–200 characters."""
+    text = clean_text(raw)
     if not ISSUED_BY_MIN <= len(text) <= ISSUED_BY_MAX:
         return Checked.bad(error("issued-by-length", min=ISSUED_BY_MIN, max=ISSUED_BY_MAX, got=len(text)))
     return Checked.good(text)
@@ -454,7 +499,7 @@ _CERT_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 def check_birth_certificate(raw: str) -> Checked[BirthCertificate]:
     """«IV-МЮ 123456», «iv мю 123456», «IV-MЮ №123456» → BirthCertificate("IV-МЮ", "123456")."""
-    text = unicodedata.normalize("NFKC", raw.replace("№", " ")).upper()
+    text = unicodedata.normalize("NFKC", strip_labels(raw)).upper()
     text = _CERT_DASHES.sub("-", collapse_spaces(text))
     m = _CERT.fullmatch(text)
     if m is None:
