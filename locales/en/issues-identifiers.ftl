@@ -84,7 +84,7 @@ issue-snils-no-checksum = A SNILS with such a low number has no check number, so
 issue-oms-length = The unified OMS policy number has 16 digits, and you entered { $got } { $got ->
         [one] digit
        *[other] digits
-    }. Example: 1234 5678 9012 3452. For an old-style policy, write the series and the number with a space, for example: ЯМ 1234567890
+    }. Example: 1234 5678 9012 3452. For an old-style policy, write the series and the number with a space, for example: ЯМ 1234567890; if the series is digits only, use the words «series» and «number», for example: series 3401 number 123456
 issue-oms-checksum = The last (check) digit of the OMS policy number does not match the others — please check the digits. Example: 1234 5678 9012 3452
 issue-oms-temporary = This is the number of a temporary certificate (9 digits). We accept it; when you get the policy, please enter its unified 16-digit number, for example: 1234 5678 9012 3452
 issue-oms-old-format = This is an old-style policy: its series and number cannot be verified, so please compare them with the policy. If they are right, you can go on. A unified policy number looks like this: 1234 5678 9012 3452
