@@ -19,6 +19,10 @@ Issue codes (severity) used here:
   ``max``) (error);
 * ``birth-cert-format``, ``birth-cert-series-roman``, ``birth-cert-series-letters``, ``birth-cert-number``
   (param ``got``), ``birth-cert-issue-future``, ``birth-cert-issue-before-birth`` (error);
+* ``foreign-passport-chars``, ``foreign-passport-length`` (params ``got``, ``min``, ``max``),
+  ``foreign-passport-digits``, ``foreign-passport-issue-future``, ``foreign-passport-issue-before-birth``,
+  ``foreign-passport-expiry-before-issue`` (error); ``foreign-passport-expired`` (warning);
+* ``dms-number-format`` (params ``min``, ``max``) (error);
 * ``date-format``, ``date-invalid`` from :func:`domain.person.parse_date`.
 """
 
@@ -73,6 +77,14 @@ IDENTIFIER_ISSUE_CODES: Final = frozenset(
         "birth-cert-number",
         "birth-cert-issue-future",
         "birth-cert-issue-before-birth",
+        "foreign-passport-chars",
+        "foreign-passport-length",
+        "foreign-passport-digits",
+        "foreign-passport-issue-future",
+        "foreign-passport-issue-before-birth",
+        "foreign-passport-expiry-before-issue",
+        "foreign-passport-expired",
+        "dms-number-format",
         "date-format",
         "date-invalid",
     }
@@ -86,17 +98,21 @@ _DIGIT_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212.№Nn]")
 # Words people type in front of (or between the parts of) a number: «СНИЛС: …», «ИНН …», «полис ОМС № …»,
 # «серия 4508 номер 123456», «Passport No. …». Longest phrases first; matched as whole words, any case,
 # also glued to the number («ЕНП2341…»). Removed before any identifier is checked.
-_LABEL_PHRASES: Final = (
-    "единый номер полиса", "номер полиса", "полис омс", "полис", "омс", "енп", "дмс",
-    "страховой номер", "снилс", "огрнип", "огрн", "инн", "окпо", "кпп",
-    "паспорт гражданина рф", "паспорт рф", "паспорт", "свидетельство о рождении", "свидетельство",
-    "код подразделения", "код", "серия и номер", "серия", "номер", "сер", "ном",
-    "insurance policy", "policy number", "policy", "oms", "enp", "mhi", "snils", "ogrnip", "ogrn", "inn",
-    "tin", "okpo", "passport", "birth certificate", "certificate", "division code", "code",
-    "series and number", "series", "number", "no",
+_LABEL_PHRASES: Final = tuple(
+    tuple(phrase.split("_"))
+    for phrase in (
+        "единый_номер_полиса", "номер_полиса", "полис_омс", "полис", "омс", "енп", "дмс",
+        "страховой_номер", "снилс", "огрнип", "огрн", "инн", "окпо", "кпп",
+        "паспорт_гражданина_рф", "паспорт_рф", "паспорт", "свидетельство_о_рождении", "свидетельство",
+        "код_подразделения", "код", "серия_и_номер", "серия", "номер", "сер", "ном",
+        "insurance_policy", "policy_number", "policy", "oms", "enp", "mhi", "snils", "ogrnip", "ogrn", "inn",
+        "tin", "okpo", "passport", "birth_certificate", "certificate", "division_code", "code",
+        "series_and_number", "series", "number", "no",
+    )
 )
 _LABEL_WORD = "|".join(
-    r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in sorted(_LABEL_PHRASES, key=len, reverse=True)
+    r"\s+".join(re.escape(w) for w in words)
+    for words in sorted(_LABEL_PHRASES, key=lambda words: len(" ".join(words)), reverse=True)
 )
 _LABELS = re.compile(rf"[,;]?\s*(?<![^\W\d_])(?:{_LABEL_WORD})(?![^\W\d_])\.?\s*[:=#]?", re.IGNORECASE)
 
@@ -538,3 +554,72 @@ def check_birth_certificate_issue_date(raw: str, birth: date, today: date) -> Ch
     if issued < birth:
         return Checked.bad(error("birth-cert-issue-before-birth"))
     return Checked.good(issued)
+
+
+# --- a foreign citizen's passport and a ДМС policy -------------------------------------------------------
+
+FOREIGN_PASSPORT_MIN: Final = 5
+FOREIGN_PASSPORT_MAX: Final = 15
+# Cyrillic capitals typed for the Latin ones they look like (a keyboard left in Russian): «АА1234567».
+_LATIN_FROM_CYRILLIC: Final = str.maketrans("АВЕКМНОРСТХУ", "ABEKMHOPCTXY")
+_FOREIGN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.]+")
+
+
+def check_foreign_passport_number(raw: str) -> Checked[str]:
+    """The number of a foreign passport as printed: Latin capitals and digits, 5–15 of them, one space where
+    the person put a space or a dash: «aa 1234567» → «AA 1234567», «N12345678», «400123456»."""
+    text = strip_labels(clean_text(raw)).upper().translate(_LATIN_FROM_CYRILLIC)
+    text = _FOREIGN_SEPARATORS.sub(" ", text).strip()
+    if not re.fullmatch(r"[A-Z0-9 ]*", text):
+        return Checked.bad(error("foreign-passport-chars"))
+    compact = text.replace(" ", "")
+    if not FOREIGN_PASSPORT_MIN <= len(compact) <= FOREIGN_PASSPORT_MAX:
+        return Checked.bad(
+            error("foreign-passport-length", got=len(compact), min=FOREIGN_PASSPORT_MIN, max=FOREIGN_PASSPORT_MAX)
+        )
+    if not any(ch.isdigit() for ch in compact):
+        return Checked.bad(error("foreign-passport-digits"))
+    return Checked.good(text)
+
+
+def check_foreign_passport_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
+    """Not in the future and not before the birth: foreign passports are issued to children too."""
+    parsed = parse_date(raw)
+    if parsed.value is None:
+        return parsed
+    if parsed.value > today:
+        return Checked.bad(error("foreign-passport-issue-future"))
+    if parsed.value < birth:
+        return Checked.bad(error("foreign-passport-issue-before-birth"))
+    return parsed
+
+
+def check_foreign_passport_expiry_date(raw: str, issued: date | None, today: date) -> Checked[date]:
+    """After the issue date; a passport that has already expired is accepted with a warning (the person may
+    be renewing it, and staff decide)."""
+    parsed = parse_date(raw)
+    if parsed.value is None:
+        return parsed
+    if issued is not None and parsed.value <= issued:
+        return Checked.bad(error("foreign-passport-expiry-before-issue"))
+    if parsed.value < today:
+        return Checked.good(parsed.value, [warning("foreign-passport-expired")])
+    return parsed
+
+
+DMS_NUMBER_MIN: Final = 3
+DMS_NUMBER_MAX: Final = 40
+_DMS_NUMBER = re.compile(r"[0-9A-ZА-ЯЁ][0-9A-ZА-ЯЁ /\-.]*")
+
+
+def check_dms_number(raw: str) -> Checked[str]:
+    """A ДМС policy number in the insurer's own format (no common rule to check): letters, digits, spaces,
+    «-», «/», «.»; at least one digit; 3–40 characters. Label words are dropped: «полис ДМС № 001-23/45»."""
+    text = strip_labels(clean_text(raw)).upper()
+    if (
+        not DMS_NUMBER_MIN <= len(text) <= DMS_NUMBER_MAX
+        or not _DMS_NUMBER.fullmatch(text)
+        or not any(ch.isdigit() for ch in text)
+    ):
+        return Checked.bad(error("dms-number-format", min=DMS_NUMBER_MIN, max=DMS_NUMBER_MAX))
+    return Checked.good(text)

@@ -150,3 +150,14 @@ issue-birth-cert-number = The birth certificate number is 6 digits, and you ente
     }. Example: IV-МЮ 123456
 issue-birth-cert-issue-future = The birth certificate issue date cannot be later than today — please check the date. Example: 20.05.2015
 issue-birth-cert-issue-before-birth = A birth certificate cannot be issued before the date of birth — please check the issue date. Example: 20.05.2015
+
+## A foreign citizen's passport and a DMS policy
+
+issue-foreign-passport-chars = The passport number may hold only Latin letters and digits, as printed in the passport. Example: AA 1234567
+issue-foreign-passport-length = The passport number has { $min } to { $max } letters and digits, and you entered { $got }. Example: AA 1234567
+issue-foreign-passport-digits = The passport number must contain digits — copy it as printed in the passport. Example: AA 1234567
+issue-foreign-passport-issue-future = The passport issue date cannot be later than today — please check the date. Example: 15.03.2020
+issue-foreign-passport-issue-before-birth = A passport cannot be issued before the date of birth — please check the issue date. Example: 15.03.2020
+issue-foreign-passport-expiry-before-issue = The passport's expiry date must be later than its issue date — please check the date. Example: 14.03.2030
+issue-foreign-passport-expired = This passport has already expired. If you have a new passport, enter its details; if not, you may go on, but a medical book may be refused on an expired passport. Example of an expiry date: 14.03.2030
+issue-dms-number-format = A DMS policy number is { $min } to { $max } characters: letters, digits, spaces, «-», «/» or «.», with at least one digit. Example: 001-23/456789
