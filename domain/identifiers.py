@@ -615,11 +615,12 @@ _DMS_NUMBER = re.compile(r"[0-9A-ZА-ЯЁ][0-9A-ZА-ЯЁ /\-.]*")
 def check_dms_number(raw: str) -> Checked[str]:
     """A ДМС policy number in the insurer's own format (no common rule to check): letters, digits, spaces,
     «-», «/», «.»; at least one digit; 3–40 characters. Label words are dropped: «полис ДМС № 001-23/45»."""
-    text = strip_labels(clean_text(raw)).upper()
-    if (
-        not DMS_NUMBER_MIN <= len(text) <= DMS_NUMBER_MAX
-        or not _DMS_NUMBER.fullmatch(text)
-        or not any(ch.isdigit() for ch in text)
-    ):
-        return Checked.bad(error("dms-number-format", min=DMS_NUMBER_MIN, max=DMS_NUMBER_MAX))
-    return Checked.good(text)
+    cleaned = clean_text(raw).upper()
+    for text in (strip_labels(cleaned), cleaned):  # «ДМС-2024/0001» is a number that starts like a label
+        if (
+            DMS_NUMBER_MIN <= len(text) <= DMS_NUMBER_MAX
+            and _DMS_NUMBER.fullmatch(text)
+            and any(ch.isdigit() for ch in text)
+        ):
+            return Checked.good(text)
+    return Checked.bad(error("dms-number-format", min=DMS_NUMBER_MIN, max=DMS_NUMBER_MAX))

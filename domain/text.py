@@ -15,18 +15,19 @@ from typing import Final
 # Unicode categories dropped outright: Cf (format: U+00AD soft hyphen, U+061C, U+200B–U+200F, U+202A–U+202E,
 # U+2060–U+2064, U+2066–U+2069, U+FEFF, …), Cs (lone surrogates), Co (private use).
 _DROPPED: Final = frozenset({"Cf", "Cs", "Co"})
-# Control characters and line/paragraph separators that separate words: they become a space.
-_AS_SPACE: Final = frozenset({"Cc", "Zl", "Zp"})
+# Line and paragraph separators become a space; so do the control characters that are whitespace (tab,
+# line feed, carriage return, NEL, …). Any other control character (NUL, BEL, ESC, DEL) is dropped.
+_AS_SPACE: Final = frozenset({"Zl", "Zp"})
 _SPACES = re.compile(r"\s+")
 
 
 def clean_text(raw: str) -> str:
-    """NFC; format, private-use and surrogate characters removed; control characters and line breaks
-    turned into spaces; every run of whitespace (no-break spaces too) one space; trimmed."""
+    """NFC; format, private-use and surrogate characters and non-space control characters removed; line
+    breaks and tabs turned into spaces; every run of whitespace (no-break spaces too) one space; trimmed."""
     out: list[str] = []
     for ch in unicodedata.normalize("NFC", raw):
         category = unicodedata.category(ch)
-        if category in _DROPPED:
+        if category in _DROPPED or (category == "Cc" and not ch.isspace()):
             continue
-        out.append(" " if category in _AS_SPACE else ch)
+        out.append(" " if category in _AS_SPACE or category == "Cc" else ch)
     return _SPACES.sub(" ", "".join(out)).strip()
