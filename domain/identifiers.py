@@ -544,16 +544,21 @@ def check_birth_certificate(raw: str) -> Checked[BirthCertificate]:
     return Checked.good(BirthCertificate(series=f"{roman}-{letters}", number=number))
 
 
-def check_birth_certificate_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
+def _issued_between_birth_and_today(raw: str, birth: date, today: date, document: str) -> Checked[date]:
+    """An issue date of a document people get from birth: ``<document>-issue-future`` when after today,
+    ``<document>-issue-before-birth`` when before the birth."""
     parsed = parse_date(raw)
     if parsed.value is None:
         return parsed
-    issued = parsed.value
-    if issued > today:
-        return Checked.bad(error("birth-cert-issue-future"))
-    if issued < birth:
-        return Checked.bad(error("birth-cert-issue-before-birth"))
-    return Checked.good(issued)
+    if parsed.value > today:
+        return Checked.bad(error(f"{document}-issue-future"))
+    if parsed.value < birth:
+        return Checked.bad(error(f"{document}-issue-before-birth"))
+    return parsed
+
+
+def check_birth_certificate_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
+    return _issued_between_birth_and_today(raw, birth, today, "birth-cert")
 
 
 # --- a foreign citizen's passport and a ДМС policy -------------------------------------------------------
@@ -584,14 +589,7 @@ def check_foreign_passport_number(raw: str) -> Checked[str]:
 
 def check_foreign_passport_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
     """Not in the future and not before the birth: foreign passports are issued to children too."""
-    parsed = parse_date(raw)
-    if parsed.value is None:
-        return parsed
-    if parsed.value > today:
-        return Checked.bad(error("foreign-passport-issue-future"))
-    if parsed.value < birth:
-        return Checked.bad(error("foreign-passport-issue-before-birth"))
-    return parsed
+    return _issued_between_birth_and_today(raw, birth, today, "foreign-passport")
 
 
 def check_foreign_passport_expiry_date(raw: str, issued: date | None, today: date) -> Checked[date]:
