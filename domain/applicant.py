@@ -44,6 +44,29 @@ class BirthCertificate(_Part):
     issue_date: date | None = None
 
 
+class ForeignPassport(_Part):
+    """A foreign citizen's national passport, as printed."""
+
+    country: str | None = None  # a code of domain.wizard.FOREIGN_COUNTRIES, or "other"
+    country_name: str | None = None  # typed when country is "other"
+    number: str | None = None  # Latin capitals and digits, as printed
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    expiry_skipped: bool = False  # the passport has no expiry date, or the person skipped it
+
+
+class Dms(_Part):
+    """A voluntary health insurance policy (ДМС): a number as printed and the insurer's name."""
+
+    number: str | None = None
+    insurer: str | None = None
+
+
+class PolicyKind(StrEnum):
+    OMS = "oms"
+    DMS = "dms"
+
+
 class Employer(_Part):
     name: str | None = None
     inn: str | None = None
@@ -57,6 +80,9 @@ class Employer(_Part):
 class Draft(_Part):
     relation: Relation = Relation.SELF
     phone: str | None = None
+    # True: shared with the contact button (Telegram vouches it is the person's own); False: typed.
+    # None: no phone yet, or a draft from before typing was allowed (those all came from the button).
+    phone_confirmed: bool | None = None
     email: str | None = None
     email_skipped: bool = False
     surname: str | None = None
@@ -71,9 +97,14 @@ class Draft(_Part):
     category: str | None = None
     passport: Passport = Passport()
     birth_certificate: BirthCertificate = BirthCertificate()
+    foreign_passport: ForeignPassport = ForeignPassport()
     snils: str | None = None
+    snils_skipped: bool = False  # a foreign citizen without СНИЛС
+    policy_kind: PolicyKind | None = None  # asked of foreign citizens only: ОМС or ДМС
+    policy_skipped: bool = False  # a foreign citizen without a policy
     oms_kind: str | None = None
     oms_number: str | None = None
+    dms: Dms = Dms()
     employer: Employer = Employer()
     employer_skipped: bool = False
     photo_upload_id: int | None = None  # the accepted, corrected 3×4 photo
@@ -87,6 +118,15 @@ class Draft(_Part):
         if self.payment_receipt_id is not None:
             return True
         return self.payment_exemption is not None and (self.payment_proof_upload_id is not None or not proof_needed)
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.citizenship is Citizenship.OTHER
+
+    @property
+    def phone_typed(self) -> bool:
+        """The number was typed, not shared with the contact button: the summary says it is not confirmed."""
+        return self.phone is not None and self.phone_confirmed is False
 
     def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)

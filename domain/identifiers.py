@@ -19,6 +19,10 @@ Issue codes (severity) used here:
   ``max``) (error);
 * ``birth-cert-format``, ``birth-cert-series-roman``, ``birth-cert-series-letters``, ``birth-cert-number``
   (param ``got``), ``birth-cert-issue-future``, ``birth-cert-issue-before-birth`` (error);
+* ``foreign-passport-chars``, ``foreign-passport-length`` (params ``got``, ``min``, ``max``),
+  ``foreign-passport-digits``, ``foreign-passport-issue-future``, ``foreign-passport-issue-before-birth``,
+  ``foreign-passport-expiry-before-issue`` (error); ``foreign-passport-expired`` (warning);
+* ``dms-number-format`` (params ``min``, ``max``) (error);
 * ``date-format``, ``date-invalid`` from :func:`domain.person.parse_date`.
 """
 
@@ -33,6 +37,7 @@ from typing import Final, Literal
 from domain.issues import Checked, Issue, Severity, error, warning
 from domain.okato import is_known_passport_region
 from domain.person import PASSPORT_AGE, anniversary, collapse_spaces, is_past_grace, parse_date
+from domain.text import clean_text
 
 IDENTIFIER_ISSUE_CODES: Final = frozenset(
     {
@@ -72,6 +77,14 @@ IDENTIFIER_ISSUE_CODES: Final = frozenset(
         "birth-cert-number",
         "birth-cert-issue-future",
         "birth-cert-issue-before-birth",
+        "foreign-passport-chars",
+        "foreign-passport-length",
+        "foreign-passport-digits",
+        "foreign-passport-issue-future",
+        "foreign-passport-issue-before-birth",
+        "foreign-passport-expiry-before-issue",
+        "foreign-passport-expired",
+        "dms-number-format",
         "date-format",
         "date-invalid",
     }
@@ -82,9 +95,43 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 _DIGIT_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212.№Nn]")
 
 
+# Words people type in front of (or between the parts of) a number: «СНИЛС: …», «ИНН …», «полис ОМС № …»,
+# «серия 4508 номер 123456», «Passport No. …». Longest phrases first; matched as whole words, any case,
+# also glued to the number («ЕНП2341…»). Removed before any identifier is checked.
+_LABEL_PHRASES: Final = tuple(
+    tuple(phrase.split("_"))
+    for phrase in (
+        "единый_номер_полиса", "номер_полиса", "полис_омс", "полис", "омс", "енп", "дмс",
+        "страховой_номер", "снилс", "огрнип", "огрн", "инн", "окпо", "кпп",
+        "паспорт_гражданина_рф", "паспорт_рф", "паспорт", "свидетельство_о_рождении", "свидетельство",
+        "код_подразделения", "код", "серия_и_номер", "серия", "номер", "сер", "ном",
+        "insurance_policy", "policy_number", "policy", "oms", "enp", "mhi", "snils", "ogrnip", "ogrn", "inn",
+        "tin", "okpo", "passport", "birth_certificate", "certificate", "division_code", "code",
+        "series_and_number", "series", "number", "no",
+    )
+)
+_LABEL_WORD = "|".join(
+    r"\s+".join(re.escape(w) for w in words)
+    for words in sorted(_LABEL_PHRASES, key=lambda words: len(" ".join(words)), reverse=True)
+)
+_LABELS = re.compile(rf"[,;]?\s*(?<![^\W\d_])(?:{_LABEL_WORD})(?![^\W\d_])\.?\s*[:=#]?", re.IGNORECASE)
+
+
+def strip_labels(raw: str) -> str:
+    """Drop label words typed with a number: «ИНН: 7707083893» → «7707083893», «серия 4508 номер 123456» →
+    «4508 123456», «ЕНП 2341998071655749» → «2341998071655749»; spaces are collapsed."""
+    return collapse_spaces(_LABELS.sub(" ", raw.replace("№", " ")))
+
+
+def has_series_label(raw: str) -> bool:
+    """True when the person marked a series in words («серия 3401 номер 123456», «series 3401»)."""
+    return re.search(r"(?<![^\W\d_])(?:серия|сер|series)(?![^\W\d_])", raw, re.IGNORECASE) is not None
+
+
 def normalize_digits(raw: str) -> str:
-    """Drop what people put between digits: spaces, dashes, dots, «№» and «N»."""
-    return _DIGIT_NOISE.sub("", raw)
+    """Drop label words (:func:`strip_labels`) and what people put between digits: spaces, dashes, dots,
+    «№» and «N»."""
+    return _DIGIT_NOISE.sub("", strip_labels(raw))
 
 
 def _is_digits(text: str) -> bool:
@@ -191,10 +238,19 @@ _OMS_OLD = re.compile(
 
 
 _NUMBER_SIGN = re.compile(r"(?<![0-9A-ZА-ЯЁ])NO?\.?(?=\s*[0-9])")  # «N 123456», «No. 123456»
+ENP_LENGTH: Final = 16
+TEMPORARY_LENGTH: Final = 9
 
 
 def _old_oms(raw: str) -> OmsPolicy | None:
-    text = collapse_spaces(raw.replace("№", " ")).upper()
+    """A policy of the old kind: a series of 1–10 letters or digits and a number of 6–10 digits.
+
+    Old policies were regional and their series took many shapes («ЯМ», «АБ», «3401», «77 03»), so a series
+    of digits alone cannot be told from an ЕНП typed with a digit too many or too few: such a series is taken
+    only when the person marked it in words («серия 3401 номер 123456»). A series with a letter needs no mark.
+    """
+    marked = has_series_label(raw)
+    text = strip_labels(raw).upper()
     text = collapse_spaces(_NUMBER_SIGN.sub(" ", text))
     text = re.sub(r"\s*-\s*", "-", text)
     m = _OMS_OLD.fullmatch(text)
@@ -202,24 +258,29 @@ def _old_oms(raw: str) -> OmsPolicy | None:
         return None
     series = re.sub(r"[ \-]", "", m["series"])
     number = m["number"]
-    has_separator = m.end("series") < m.start("number") or " " in m["series"] or "-" in m["series"]
     has_letter = any(ch.isalpha() for ch in series)
-    if not 1 <= len(series) <= 10 or not (has_separator or has_letter):
+    if not 1 <= len(series) <= 10 or not (has_letter or marked):
         return None
     return OmsPolicy(kind="old", number=f"{series} {number}")
 
 
 def check_oms(raw: str) -> Checked[OmsPolicy]:
     """Единый номер полиса (16 digits, the last one Luhn), a temporary certificate (9 digits) or an old
-    policy «series number» (accepted without a check, with a warning)."""
+    policy «series number» (accepted without a check, with a warning).
+
+    Label words are understood («ЕНП 2341 9980 7165 5749», «полис ОМС № …»). Digits alone are an ЕНП
+    (or a temporary certificate): any other count of digits is an ЕНП typed wrong and gets ``oms-length``,
+    never a silent old-format policy — that needs a letter in the series or the word «серия».
+    """
     digits = normalize_digits(raw)
-    if _is_digits(digits):
-        if len(digits) == 16:
+    if _is_digits(digits) and not has_series_label(raw):
+        if len(digits) == ENP_LENGTH:
             if not luhn_ok(digits):
                 return Checked.bad(error("oms-checksum"))
             return Checked.good(OmsPolicy(kind="enp", number=digits))
-        if len(digits) == 9:
+        if len(digits) == TEMPORARY_LENGTH:
             return Checked.good(OmsPolicy(kind="temporary", number=digits), [warning("oms-temporary")])
+        return Checked.bad(error("oms-length", got=len(digits)))
     old = _old_oms(raw)
     if old is not None:
         return Checked.good(old, [warning("oms-old-format")])
@@ -421,8 +482,8 @@ def check_division_code(raw: str) -> Checked[str]:
 
 
 def check_issued_by(raw: str) -> Checked[str]:
-    """«Кем выдан»: free text, trimmed, spaces collapsed, 3–200 characters."""
-    text = collapse_spaces(raw)
+    """«Кем выдан»: free text, cleaned (:func:`domain.text.clean_text`), 3–200 characters."""
+    text = clean_text(raw)
     if not ISSUED_BY_MIN <= len(text) <= ISSUED_BY_MAX:
         return Checked.bad(error("issued-by-length", min=ISSUED_BY_MIN, max=ISSUED_BY_MAX, got=len(text)))
     return Checked.good(text)
@@ -454,7 +515,7 @@ _CERT_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 def check_birth_certificate(raw: str) -> Checked[BirthCertificate]:
     """«IV-МЮ 123456», «iv мю 123456», «IV-MЮ №123456» → BirthCertificate("IV-МЮ", "123456")."""
-    text = unicodedata.normalize("NFKC", raw.replace("№", " ")).upper()
+    text = unicodedata.normalize("NFKC", strip_labels(raw)).upper()
     text = _CERT_DASHES.sub("-", collapse_spaces(text))
     m = _CERT.fullmatch(text)
     if m is None:
@@ -483,13 +544,81 @@ def check_birth_certificate(raw: str) -> Checked[BirthCertificate]:
     return Checked.good(BirthCertificate(series=f"{roman}-{letters}", number=number))
 
 
-def check_birth_certificate_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
+def _issued_between_birth_and_today(raw: str, birth: date, today: date, document: str) -> Checked[date]:
+    """An issue date of a document people get from birth: ``<document>-issue-future`` when after today,
+    ``<document>-issue-before-birth`` when before the birth."""
     parsed = parse_date(raw)
     if parsed.value is None:
         return parsed
-    issued = parsed.value
-    if issued > today:
-        return Checked.bad(error("birth-cert-issue-future"))
-    if issued < birth:
-        return Checked.bad(error("birth-cert-issue-before-birth"))
-    return Checked.good(issued)
+    if parsed.value > today:
+        return Checked.bad(error(f"{document}-issue-future"))
+    if parsed.value < birth:
+        return Checked.bad(error(f"{document}-issue-before-birth"))
+    return parsed
+
+
+def check_birth_certificate_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
+    return _issued_between_birth_and_today(raw, birth, today, "birth-cert")
+
+
+# --- a foreign citizen's passport and a ДМС policy -------------------------------------------------------
+
+FOREIGN_PASSPORT_MIN: Final = 5
+FOREIGN_PASSPORT_MAX: Final = 15
+# Cyrillic capitals typed for the Latin ones they look like (a keyboard left in Russian): «АА1234567».
+_LATIN_FROM_CYRILLIC: Final = str.maketrans("АВЕКМНОРСТХУ", "ABEKMHOPCTXY")
+_FOREIGN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.]+")
+
+
+def check_foreign_passport_number(raw: str) -> Checked[str]:
+    """The number of a foreign passport as printed: Latin capitals and digits, 5–15 of them, one space where
+    the person put a space or a dash: «aa 1234567» → «AA 1234567», «N12345678», «400123456»."""
+    text = strip_labels(clean_text(raw)).upper().translate(_LATIN_FROM_CYRILLIC)
+    text = _FOREIGN_SEPARATORS.sub(" ", text).strip()
+    if not re.fullmatch(r"[A-Z0-9 ]*", text):
+        return Checked.bad(error("foreign-passport-chars"))
+    compact = text.replace(" ", "")
+    if not FOREIGN_PASSPORT_MIN <= len(compact) <= FOREIGN_PASSPORT_MAX:
+        return Checked.bad(
+            error("foreign-passport-length", got=len(compact), min=FOREIGN_PASSPORT_MIN, max=FOREIGN_PASSPORT_MAX)
+        )
+    if not any(ch.isdigit() for ch in compact):
+        return Checked.bad(error("foreign-passport-digits"))
+    return Checked.good(text)
+
+
+def check_foreign_passport_issue_date(raw: str, birth: date, today: date) -> Checked[date]:
+    """Not in the future and not before the birth: foreign passports are issued to children too."""
+    return _issued_between_birth_and_today(raw, birth, today, "foreign-passport")
+
+
+def check_foreign_passport_expiry_date(raw: str, issued: date | None, today: date) -> Checked[date]:
+    """After the issue date; a passport that has already expired is accepted with a warning (the person may
+    be renewing it, and staff decide)."""
+    parsed = parse_date(raw)
+    if parsed.value is None:
+        return parsed
+    if issued is not None and parsed.value <= issued:
+        return Checked.bad(error("foreign-passport-expiry-before-issue"))
+    if parsed.value < today:
+        return Checked.good(parsed.value, [warning("foreign-passport-expired")])
+    return parsed
+
+
+DMS_NUMBER_MIN: Final = 3
+DMS_NUMBER_MAX: Final = 40
+_DMS_NUMBER = re.compile(r"[0-9A-ZА-ЯЁ][0-9A-ZА-ЯЁ /\-.]*")
+
+
+def check_dms_number(raw: str) -> Checked[str]:
+    """A ДМС policy number in the insurer's own format (no common rule to check): letters, digits, spaces,
+    «-», «/», «.»; at least one digit; 3–40 characters. Label words are dropped: «полис ДМС № 001-23/45»."""
+    cleaned = clean_text(raw).upper()
+    for text in (strip_labels(cleaned), cleaned):  # «ДМС-2024/0001» is a number that starts like a label
+        if (
+            DMS_NUMBER_MIN <= len(text) <= DMS_NUMBER_MAX
+            and _DMS_NUMBER.fullmatch(text)
+            and any(ch.isdigit() for ch in text)
+        ):
+            return Checked.good(text)
+    return Checked.bad(error("dms-number-format", min=DMS_NUMBER_MIN, max=DMS_NUMBER_MAX))

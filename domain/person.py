@@ -27,6 +27,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from domain.issues import Checked, Issue, error, warning
+from domain.text import clean_text
 
 NamePart = Literal["surname", "name", "patronymic"]
 
@@ -260,8 +261,9 @@ def check_postal_index(raw: str) -> Checked[str]:
 
 
 def check_address(raw: str) -> Checked[Address]:
-    """A registration address in free text that contains a 6-digit postal index; kept as written."""
-    text = collapse_spaces(raw)
+    """A registration address in free text that contains a 6-digit postal index; kept as written, cleaned
+    (:func:`domain.text.clean_text`)."""
+    text = clean_text(raw)
     issues: list[Issue] = []
     candidates = _SIX_DIGITS.findall(text)
     russian = [c for c in candidates if c[0] in _RUSSIAN_INDEX_FIRST_DIGITS]

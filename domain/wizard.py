@@ -2,7 +2,11 @@
 
 The order of the steps (and their states and prompts) is the step table in `fsm/steps.py`; this module
 knows, for each step key, how to check an answer, whether the step applies to this applicant (a child
-under 14 has a birth certificate instead of a passport) and whether it is already filled in.
+under 14 has a birth certificate instead of a passport; a foreign citizen gives a foreign passport, and
+СНИЛС and a policy only where they have them) and whether it is already filled in.
+
+Every text answer is cleaned first (:func:`domain.text.clean_text`): no zero-width or direction-control
+characters ever reach the draft, the summary or the signed data.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from typing import Any, Literal
 
 from domain import identifiers as ids
 from domain import person
-from domain.applicant import Citizenship, Draft, Relation, Sex
+from domain.applicant import Citizenship, Draft, PolicyKind, Relation, Sex
 from domain.issues import Checked, Issue, error
 from domain.policy import DOCUMENT_CATALOGUE
+from domain.text import clean_text
 
 StepKind = Literal["text", "contact", "choice", "photo", "upload", "payment"]
 
@@ -50,12 +55,40 @@ def _always(_d: Draft, _c: Context) -> bool:
     return True
 
 
+# The countries most foreign workers come from, offered as buttons (ISO 3166 codes); "other" is typed.
+FOREIGN_COUNTRIES: tuple[str, ...] = ("uz", "tj", "kg", "kz", "by", "am", "az", "ua", "md")
+OTHER_COUNTRY = "other"
+
+
+def _foreign(d: Draft, _c: Context | None = None) -> bool:
+    return d.is_foreign
+
+
+def _child(d: Draft, c: Context) -> bool:
+    return d.birth_date is not None and person.needs_birth_certificate(d.birth_date, c.today)
+
+
 def _adult_document(d: Draft, c: Context) -> bool:
-    return d.birth_date is None or not person.needs_birth_certificate(d.birth_date, c.today)
+    """The Russian passport: a Russian citizen (or one who has not said yet) aged 14 or more."""
+    return not d.is_foreign and not _child(d, c)
 
 
 def _child_document(d: Draft, c: Context) -> bool:
-    return d.birth_date is not None and person.needs_birth_certificate(d.birth_date, c.today)
+    """The Russian birth certificate: a Russian citizen under 14."""
+    return not d.is_foreign and _child(d, c)
+
+
+def _foreign_country_typed(d: Draft, _c: Context) -> bool:
+    return d.is_foreign and d.foreign_passport.country == OTHER_COUNTRY
+
+
+def _oms_asked(d: Draft, _c: Context) -> bool:
+    """A Russian citizen always gives an ОМС policy; a foreign citizen only after choosing ОМС."""
+    return not d.is_foreign or d.policy_kind is PolicyKind.OMS
+
+
+def _dms_asked(d: Draft, _c: Context) -> bool:
+    return d.is_foreign and d.policy_kind is PolicyKind.DMS
 
 
 def _employer(d: Draft, _c: Context) -> bool:
@@ -118,7 +151,7 @@ def _employer_start(raw: str, d: Draft, c: Context) -> Checked[date]:
 
 def _free_text(code: str, limit: int = 200) -> Callable[[str, Draft, Context], Checked[str]]:
     def check(raw: str, _d: Draft, _c: Context) -> Checked[str]:
-        text = person.collapse_spaces(raw)
+        text = clean_text(raw)
         if not 2 <= len(text) <= limit:
             return Checked.bad(error(code, limit=limit))
         return Checked.good(text)
@@ -178,11 +211,50 @@ RULES: dict[str, Rule] = {
              lambda d, v: _upd_part(d, "birth_certificate", issue_date=v),
              check=lambda raw, d, c: ids.check_birth_certificate_issue_date(raw, _needs_birth(d), c.today),
              applies=_child_document),
-        Rule("snils", "snils", "text", lambda d: d.snils, lambda d, v: _upd(d, snils=v),
-             check=lambda raw, _d, _c: ids.check_snils(raw)),
+        Rule("foreign_passport_country", "document", "choice", lambda d: d.foreign_passport.country,
+             lambda d, v: _upd_part(d, "foreign_passport", country=v,
+                                    country_name=d.foreign_passport.country_name if v == OTHER_COUNTRY else None),
+             applies=_foreign, choices=lambda _c: (*FOREIGN_COUNTRIES, OTHER_COUNTRY)),
+        Rule("foreign_passport_country_name", "document", "text", lambda d: d.foreign_passport.country_name,
+             lambda d, v: _upd_part(d, "foreign_passport", country_name=v),
+             check=_free_text("foreign-country-length", 60), applies=_foreign_country_typed),
+        Rule("foreign_passport_number", "document", "text", lambda d: d.foreign_passport.number,
+             lambda d, v: _upd_part(d, "foreign_passport", number=v),
+             check=lambda raw, _d, _c: ids.check_foreign_passport_number(raw), applies=_foreign),
+        Rule("foreign_passport_issue_date", "document", "text", lambda d: d.foreign_passport.issue_date,
+             lambda d, v: _upd_part(d, "foreign_passport", issue_date=v),
+             check=lambda raw, d, c: ids.check_foreign_passport_issue_date(raw, _needs_birth(d), c.today),
+             applies=_foreign),
+        Rule(
+            "foreign_passport_expiry_date", "document", "text",
+            lambda d: d.foreign_passport.expiry_date if not d.foreign_passport.expiry_skipped else "",
+            lambda d, v: _upd_part(d, "foreign_passport", expiry_date=v, expiry_skipped=False),
+            check=lambda raw, d, c: ids.check_foreign_passport_expiry_date(raw, d.foreign_passport.issue_date,
+                                                                           c.today),
+            optional=True, applies=_foreign,
+            skip=lambda d, _v: _upd_part(d, "foreign_passport", expiry_date=None, expiry_skipped=True),
+        ),
+        Rule(
+            "snils", "snils", "text",
+            lambda d: d.snils if d.snils is not None or not (d.snils_skipped and d.is_foreign) else "",
+            lambda d, v: _upd(d, snils=v, snils_skipped=False),
+            check=lambda raw, _d, _c: ids.check_snils(raw), optional_when=_foreign,
+            skip=lambda d, _v: _upd(d, snils=None, snils_skipped=True),
+        ),
+        Rule(
+            "policy_kind", "oms", "choice",
+            lambda d: d.policy_kind if d.policy_kind is not None or not d.policy_skipped else "",
+            lambda d, v: _upd(d, policy_kind=PolicyKind(v), policy_skipped=False),
+            applies=_foreign, optional=True, choices=lambda _c: tuple(k.value for k in PolicyKind),
+            skip=lambda d, _v: _upd(d, policy_kind=None, policy_skipped=True),
+        ),
         Rule("oms", "oms", "text", lambda d: d.oms_number,
              lambda d, v: _upd(d, oms_kind=v.kind, oms_number=v.number),
-             check=lambda raw, _d, _c: ids.check_oms(raw)),
+             check=lambda raw, _d, _c: ids.check_oms(raw), applies=_oms_asked),
+        Rule("dms_number", "oms", "text", lambda d: d.dms.number, lambda d, v: _upd_part(d, "dms", number=v),
+             check=lambda raw, _d, _c: ids.check_dms_number(raw), applies=_dms_asked),
+        Rule("dms_insurer", "oms", "text", lambda d: d.dms.insurer, lambda d, v: _upd_part(d, "dms", insurer=v),
+             check=_free_text("dms-insurer-length", 120), applies=_dms_asked),
         Rule(
             "employer_name", "employer", "text",
             lambda d: d.employer.name if not d.employer_skipped else "",
@@ -212,14 +284,22 @@ RULES: dict[str, Rule] = {
     ]
 }
 
+
+def required_documents(d: Draft, c: Context) -> tuple[str, ...]:
+    """The scans this applicant must upload. A foreign citizen: the main page of the foreign passport (no
+    registration page, no migration card or patent) and the policy's scan when they gave a policy."""
+    if d.is_foreign:
+        policy = ("oms_policy",) if d.policy_kind is not None and "oms_policy" in c.documents_adult else ()
+        return ("passport_main", *policy)
+    return c.documents_child if _child(d, c) else c.documents_adult
+
+
 def _document_rule(kind: str) -> Rule:
     def applies(d: Draft, c: Context) -> bool:
-        child = _child_document(d, c)
-        return kind in (c.documents_child if child else c.documents_adult) or kind in c.documents_optional
+        return kind in required_documents(d, c) or kind in c.documents_optional
 
     def optional_here(d: Draft, c: Context) -> bool:
-        return kind in c.documents_optional and kind not in (c.documents_child if _child_document(d, c)
-                                                             else c.documents_adult)
+        return kind in c.documents_optional and kind not in required_documents(d, c)
 
     def get(d: Draft) -> Any:
         if kind in d.confirmed_documents:
@@ -239,6 +319,8 @@ def _document_rule(kind: str) -> Rule:
 
 RULES["photo"] = Rule("photo", "files", "photo", lambda d: d.photo_upload_id,
                       lambda d, v: _upd(d, photo_upload_id=v))
+
+
 def _payment_get(d: Draft) -> Any:
     # "settled" needs the policy (which exemptions need proof); the payment use case records only settled states:
     # a receipt, or an exemption together with its proof when one is needed.
@@ -258,7 +340,7 @@ SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "
 def answer_text(key: str, raw: str, draft: Draft, ctx: Context) -> Outcome:
     rule = RULES[key]
     assert rule.check is not None, f"step {key} takes no text"
-    checked = rule.check(raw, draft, ctx)
+    checked = rule.check(clean_text(raw), draft, ctx)
     if not checked.ok:
         return Outcome(None, checked.issues)
     return Outcome(rule.set(draft, checked.value), checked.issues)
@@ -278,7 +360,16 @@ def answer_contact(phone_number: str, contact_user_id: int | None, sender_id: in
     checked = person.check_phone(phone_number)
     if not checked.ok:
         return Outcome(None, checked.issues)
-    return Outcome(RULES["phone"].set(draft, checked.value), checked.issues)
+    return Outcome(_upd(RULES["phone"].set(draft, checked.value), phone_confirmed=True), checked.issues)
+
+
+def answer_typed_phone(raw: str, draft: Draft) -> Outcome:
+    """A Russian mobile number typed by hand («+7 912 345-67-89», «8 (912) 345 67 89», «9123456789»), for
+    people who cannot use the contact button. Accepted, but recorded as not confirmed by Telegram."""
+    checked = person.check_phone(clean_text(raw))
+    if not checked.ok:
+        return Outcome(None, checked.issues)
+    return Outcome(_upd(RULES["phone"].set(draft, checked.value), phone_confirmed=False), checked.issues)
 
 
 def skip(key: str, draft: Draft, ctx: Context) -> Draft:

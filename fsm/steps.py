@@ -56,8 +56,16 @@ STEPS: list[Step] = [
     Step("passport_issued_by", Apply.passport_issued_by),
     Step("birth_certificate_number", Apply.birth_certificate_number),
     Step("birth_certificate_issue_date", Apply.birth_certificate_issue_date),
+    Step("foreign_passport_country", Apply.foreign_passport_country),  # foreign citizens: instead of the above
+    Step("foreign_passport_country_name", Apply.foreign_passport_country_name),
+    Step("foreign_passport_number", Apply.foreign_passport_number),
+    Step("foreign_passport_issue_date", Apply.foreign_passport_issue_date),
+    Step("foreign_passport_expiry_date", Apply.foreign_passport_expiry_date),
     Step("snils", Apply.snils),
+    Step("policy_kind", Apply.policy_kind),  # foreign citizens: ОМС, ДМС or none
     Step("oms", Apply.oms),
+    Step("dms_number", Apply.dms_number),
+    Step("dms_insurer", Apply.dms_insurer),
     Step("photo", Apply.photo),
     Step("employer_name", Apply.employer_name),
     Step("employer_inn", Apply.employer_inn),

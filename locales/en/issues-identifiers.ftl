@@ -84,7 +84,7 @@ issue-snils-no-checksum = A SNILS with such a low number has no check number, so
 issue-oms-length = The unified OMS policy number has 16 digits, and you entered { $got } { $got ->
         [one] digit
        *[other] digits
-    }. Example: 1234 5678 9012 3452. For an old-style policy, write the series and the number with a space, for example: ЯМ 1234567890
+    }. Example: 1234 5678 9012 3452. For an old-style policy, write the series and the number with a space, for example: ЯМ 1234567890; if the series is digits only, use the words «series» and «number», for example: series 3401 number 123456
 issue-oms-checksum = The last (check) digit of the OMS policy number does not match the others — please check the digits. Example: 1234 5678 9012 3452
 issue-oms-temporary = This is the number of a temporary certificate (9 digits). We accept it; when you get the policy, please enter its unified 16-digit number, for example: 1234 5678 9012 3452
 issue-oms-old-format = This is an old-style policy: its series and number cannot be verified, so please compare them with the policy. If they are right, you can go on. A unified policy number looks like this: 1234 5678 9012 3452
@@ -150,3 +150,14 @@ issue-birth-cert-number = The birth certificate number is 6 digits, and you ente
     }. Example: IV-МЮ 123456
 issue-birth-cert-issue-future = The birth certificate issue date cannot be later than today — please check the date. Example: 20.05.2015
 issue-birth-cert-issue-before-birth = A birth certificate cannot be issued before the date of birth — please check the issue date. Example: 20.05.2015
+
+## A foreign citizen's passport and a DMS policy
+
+issue-foreign-passport-chars = The passport number may hold only Latin letters and digits, as printed in the passport. Example: AA 1234567
+issue-foreign-passport-length = The passport number has { $min } to { $max } letters and digits, and you entered { $got }. Example: AA 1234567
+issue-foreign-passport-digits = The passport number must contain digits — copy it as printed in the passport. Example: AA 1234567
+issue-foreign-passport-issue-future = The passport issue date cannot be later than today — please check the date. Example: 15.03.2020
+issue-foreign-passport-issue-before-birth = A passport cannot be issued before the date of birth — please check the issue date. Example: 15.03.2020
+issue-foreign-passport-expiry-before-issue = The passport's expiry date must be later than its issue date — please check the date. Example: 14.03.2030
+issue-foreign-passport-expired = This passport has already expired. If you have a new passport, enter its details; if not, you may go on, but a medical book may be refused on an expired passport. Example of an expiry date: 14.03.2030
+issue-dms-number-format = A DMS policy number is { $min } to { $max } characters: letters, digits, spaces, «-», «/» or «.», with at least one digit. Example: 001-23/456789

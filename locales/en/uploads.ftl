@@ -9,10 +9,10 @@ apply-photo-accepted = ✅ accepted
 btn-photo-use = Use this photo
 btn-photo-retake = Take another
 
-apply-doc-passport-main-ask = A scan or photo of the passport's main spread (with the photograph).
+apply-doc-passport-main-ask = A scan or photo of the passport's main spread (with the photograph). Foreign citizens: the photo page of the national passport; no registration page, migration card or patent is needed.
 apply-doc-passport-registration-ask = A scan or photo of the passport page with the registration.
 apply-doc-birth-certificate-ask = A scan or photo of the birth certificate.
-apply-doc-oms-policy-ask = A scan or photo of the OMS policy (or the policy statement).
+apply-doc-oms-policy-ask = A scan or photo of the OMS policy (or the policy statement). Foreign citizens: the OMS or DMS policy you entered.
 apply-doc-others-ask = Other documents, if needed (for example, certificates). You may skip this step.
 apply-upload-rules = PDF, JPG, PNG or HEIC up to 5 MB, one by one or as an album. Shoot in good light, the whole page. When everything is sent, press "Done".
 apply-upload-accepted-title = Accepted:

@@ -346,8 +346,9 @@ def test_oms_kinds_and_warnings() -> None:
         ("ЯМ 1234567890", "ЯМ 1234567890"),
         ("ям №1234567890", "ЯМ 1234567890"),
         ("ЯМ1234567890", "ЯМ 1234567890"),
-        ("3401 123456", "3401 123456"),
-        ("77 03 12345678", "7703 12345678"),
+        ("серия 3401 номер 123456", "3401 123456"),
+        ("Серия: 77 03 № 12345678", "7703 12345678"),
+        ("полис ОМС серия ЯМ номер 1234567890", "ЯМ 1234567890"),
         ("АБ-123456", "АБ 123456"),
         ("ЯМ N 1234567890", "ЯМ 1234567890"),
         ("AN 123456", "AN 123456"),
@@ -372,6 +373,63 @@ def test_oms_length(raw: str, got: int) -> None:
     result = ids.check_oms(raw)
     assert error_codes(result) == ["oms-length"]
     assert result.errors[0].params == {"got": got}
+
+
+@pytest.mark.parametrize(
+    ("raw", "got"),
+    [
+        ("3401 123456", 10),  # a series of digits alone: an ЕНП typed short, or an old policy? Not silently old
+        ("77 03 12345678", 12),
+        ("7700 0000 0000 00", 14),  # an ЕНП typed in groups with two digits missing
+        ("7700 0000 0000 001", 15),
+        ("ЕНП 7700 0000 0000 00167", 17),
+    ],
+)
+def test_digits_alone_are_never_an_old_policy(raw: str, got: int) -> None:
+    result = ids.check_oms(raw)
+    assert error_codes(result) == ["oms-length"]
+    assert result.errors[0].params == {"got": got}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ЕНП 2341998071655749",
+        "ЕНП2341998071655749",
+        "енп: 2341 9980 7165 5749",
+        "Полис ОМС № 2341 9980 7165 5749",
+        "полис 2341-9980-7165-5749",
+        "единый номер полиса 2341998071655749",
+        "Номер полиса: 2341998071655749",
+        "ENP 2341998071655749",
+        "OMS policy No. 2341 9980 7165 5749",
+        "2341 9980 7165 5749",
+    ],
+)
+def test_enp_with_label_words(raw: str) -> None:
+    assert ids.luhn_ok("2341998071655749")
+    result = ids.check_oms(raw)
+    assert result.value == ids.OmsPolicy(kind="enp", number="2341998071655749") and not result.issues, raw
+
+
+@FAST
+@given(enp_payloads, st.sampled_from([" ", "-", ""]), st.sampled_from([4, 3, 2]))
+def test_enp_typed_in_any_groups_is_an_enp(payload: str, sep: str, size: int) -> None:
+    number = payload + ids.luhn_check_digit(payload)
+    grouped = sep.join(number[i : i + size] for i in range(0, 16, size))
+    assert ids.check_oms(grouped).value == ids.OmsPolicy(kind="enp", number=number)
+    # one digit lost or added: never an old-format policy
+    for wrong in (grouped[:-1], grouped + "7"):
+        assert error_codes(ids.check_oms(wrong)) == ["oms-length"], wrong
+
+
+@FAST
+@given(st.text(alphabet="0123456789", min_size=1, max_size=20).filter(lambda d: len(d) not in (9, 16)),
+       st.sampled_from([" ", "-", ""]))
+def test_digit_only_input_of_other_lengths_is_refused(digits: str, sep: str) -> None:
+    grouped = sep.join(digits[i : i + 4] for i in range(0, len(digits), 4))
+    result = ids.check_oms(grouped)
+    assert error_codes(result) == ["oms-length"] and result.errors[0].params == {"got": len(digits)}
 
 
 def test_oms_checksum_error() -> None:
@@ -976,3 +1034,79 @@ def test_warnings_never_block() -> None:
     for result in samples:
         assert result.ok and result.value is not None and result.issues
         assert all(i.severity is _severity_of(i.code) is Severity.WARNING for i in result.issues)
+
+
+# --- label words typed with a number ---------------------------------------------------------------------
+
+LABELLED: list[tuple[Callable[[str], Checked[Any]], str, list[str]]] = [
+    (ids.check_snils, "112-233-445 95", ["СНИЛС", "снилс", "SNILS", "Страховой номер", "номер СНИЛС"]),
+    (ids.check_oms, "7700 0000 0000 0016", ["полис ОМС", "ЕНП", "Полис", "номер полиса", "OMS", "policy number"]),
+    (ids.check_inn, "7707083893", ["ИНН", "инн", "INN", "TIN", "ИНН организации"[:3]]),
+    (ids.check_ogrn, "1027700132195", ["ОГРН", "огрн", "OGRN"]),
+    (ids.check_ogrn, "304500116000157", ["ОГРНИП", "OGRNIP"]),
+    (ids.check_okpo, "00032537", ["ОКПО", "OKPO", "код ОКПО"]),
+    (ids.check_passport_number, "4508 123456", ["паспорт", "Паспорт РФ", "паспорт гражданина РФ", "passport"]),
+    (ids.check_division_code, "770-001", ["код подразделения", "Код подразделения", "division code", "код"]),
+    (ids.check_birth_certificate, "IV-МЮ 123456", ["свидетельство о рождении", "Свидетельство", "birth certificate"]),
+]
+SEPARATORS = [" ", ": ", ":", " № ", " №", " N ", " No. ", " - ", "  :  ", ""]
+
+
+@FAST
+@given(st.sampled_from(LABELLED), st.data())
+def test_label_words_in_front_are_understood(case: tuple[Any, str, list[str]], data: st.DataObject) -> None:
+    check, value, labels = case
+    label = data.draw(st.sampled_from(labels), label="label")
+    label = data.draw(st.sampled_from([label, label.upper(), label.lower()]), label="case")
+    sep = data.draw(st.sampled_from(SEPARATORS), label="separator")
+    # «N» stands for «№» only in front of digits; a label glued to a series of letters is not a label
+    assume(value[0].isdigit() or sep.strip() not in ("N", ""))
+    plain = check(value)
+    assert plain.ok
+    labelled = check(f"{label}{sep}{value}")
+    assert labelled.value == plain.value and labelled.issues == plain.issues, (label, sep)
+
+
+@pytest.mark.parametrize(
+    ("check", "raw", "value"),
+    [
+        (ids.check_passport_number, "серия 4508 номер 123456", "4508 123456"),
+        (ids.check_passport_number, "Серия: 45 08, номер: 123456", "4508 123456"),
+        (ids.check_passport_number, "паспорт серия 4508 № 123456", "4508 123456"),
+        (ids.check_passport_number, "Passport series 4508 number 123456", "4508 123456"),
+        (ids.check_birth_certificate, "серия IV-МЮ номер 123456", "IV-МЮ 123456"),
+        (ids.check_birth_certificate, "Серия IV МЮ № 123456", "IV-МЮ 123456"),
+        (ids.check_oms, "серия ЯМ номер 1234567890", "ЯМ 1234567890"),
+    ],
+)
+def test_series_and_number_in_words(check: Callable[[str], Checked[Any]], raw: str, value: str) -> None:
+    result = check(raw)
+    assert result.value is not None, result
+    shown = getattr(result.value, "formatted", None) or result.value.number
+    assert shown.replace(" ", "") == value.replace(" ", ""), (raw, result.value)
+
+
+def test_strip_labels_keeps_everything_else() -> None:
+    assert ids.strip_labels("ИНН: 7707083893") == "7707083893"
+    assert ids.strip_labels("ЕНП2341998071655749") == "2341998071655749"
+    assert ids.strip_labels("серия 4508 номер 123456") == "4508 123456"
+    # whole words only: a word that merely starts like a label is left alone
+    assert ids.strip_labels("Полисмен 12") == "Полисмен 12"
+    assert ids.strip_labels("Innsbruck 5") == "Innsbruck 5"
+    assert ids.strip_labels("ЯМ 1234567890") == "ЯМ 1234567890"
+    assert not ids.check_snils("СНИЛСЫ 112-233-445 95").ok  # not a label word: still refused
+
+
+@pytest.mark.parametrize(
+    ("check", "raw", "code"),
+    [
+        (ids.check_snils, "СНИЛС 112-233-445 96", "snils-checksum"),
+        (ids.check_inn, "ИНН 7707083894", "inn-checksum"),
+        (ids.check_inn, "ИНН 770708389", "inn-length"),
+        (ids.check_ogrn, "ОГРН 1027700132196", "ogrn-checksum"),
+        (ids.check_passport_number, "серия 4508 номер 12345", "passport-length"),
+        (ids.check_oms, "ЕНП 7700 0000 0000 0017", "oms-checksum"),
+    ],
+)
+def test_labels_do_not_hide_mistakes(check: Callable[[str], Checked[Any]], raw: str, code: str) -> None:
+    assert error_codes(check(raw)) == [code]
