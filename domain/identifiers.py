@@ -115,12 +115,24 @@ _LABEL_WORD = "|".join(
     for words in sorted(_LABEL_PHRASES, key=lambda words: len(" ".join(words)), reverse=True)
 )
 _LABELS = re.compile(rf"[,;]?\s*(?<![^\W\d_])(?:{_LABEL_WORD})(?![^\W\d_])\.?\s*[:=#]?", re.IGNORECASE)
+# For numbers that hold letters themselves (a foreign passport «000NO», «NO 1234567»): a label is a separate
+# word only, and the two-letter «No» only with its dot or colon («No. 1234567»), since two letters may be a series.
+_SEPARATE_LABEL_WORD = "|".join(
+    r"\s+".join(re.escape(w) for w in words)
+    for words in sorted(_LABEL_PHRASES, key=lambda words: len(" ".join(words)), reverse=True)
+    if words != ("no",)
+)
+_SEPARATE_LABELS = re.compile(
+    rf"[,;]?\s*(?<!\w)(?:(?:{_SEPARATE_LABEL_WORD})(?!\w)\.?|no(?:\.|\s*:))\s*[:=#]?", re.IGNORECASE
+)
 
 
-def strip_labels(raw: str) -> str:
+def strip_labels(raw: str, *, glued: bool = True) -> str:
     """Drop label words typed with a number: «ИНН: 7707083893» → «7707083893», «серия 4508 номер 123456» →
-    «4508 123456», «ЕНП 2341998071655749» → «2341998071655749»; spaces are collapsed."""
-    return collapse_spaces(_LABELS.sub(" ", raw.replace("№", " ")))
+    «4508 123456», «ЕНП 2341998071655749» → «2341998071655749»; spaces are collapsed. ``glued=False`` keeps
+    letters that touch digits, for numbers whose letters are part of them."""
+    pattern = _LABELS if glued else _SEPARATE_LABELS
+    return collapse_spaces(pattern.sub(" ", raw.replace("№", " ")))
 
 
 def has_series_label(raw: str) -> bool:
@@ -573,7 +585,7 @@ _FOREIGN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.]+")
 def check_foreign_passport_number(raw: str) -> Checked[str]:
     """The number of a foreign passport as printed: Latin capitals and digits, 5–15 of them, one space where
     the person put a space or a dash: «aa 1234567» → «AA 1234567», «N12345678», «400123456»."""
-    text = strip_labels(clean_text(raw)).upper().translate(_LATIN_FROM_CYRILLIC)
+    text = strip_labels(clean_text(raw), glued=False).upper().translate(_LATIN_FROM_CYRILLIC)
     text = _FOREIGN_SEPARATORS.sub(" ", text).strip()
     if not re.fullmatch(r"[A-Z0-9 ]*", text):
         return Checked.bad(error("foreign-passport-chars"))

@@ -310,3 +310,14 @@ def test_dms_number_forms(raw: str, value: str) -> None:
 @pytest.mark.parametrize("raw", ["12", "нет", "ABC-DEF", "1" * 41, "12#45", ""])
 def test_dms_number_errors(raw: str) -> None:
     assert [i.code for i in ids.check_dms_number(raw).errors] == ["dms-number-format"]
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("000NO", "000NO"),                     # letters touching digits are part of the number, not a label
+    (" NO 1234567 ", "NO 1234567"),         # two letters may be the series
+    ("Passport No. AA 1234567", "AA 1234567"),
+    ("No: 400123456", "400123456"),
+    ("номер AA1234567", "AA1234567"),
+])
+def test_foreign_passport_labels_never_eat_the_number(typed: str, kept: str) -> None:
+    assert ids.check_foreign_passport_number(typed).value == kept
