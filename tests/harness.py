@@ -13,6 +13,8 @@ import html
 import io
 import logging
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ from bot.config import Settings
 from bot.factory import Deps, create_bot, create_deps, create_dispatcher
 from bot.media import MediaPool, create_pool
 from domain.clock import FixedClock
+from storage.db import create_engine
+from storage.migrate import migrate
 from tests.fakes.botapi import ApiCall, FakeBotAPI
 from tests.fakes.updates import TgUser, UpdateFactory
 
@@ -43,6 +47,30 @@ def media_pool() -> MediaPool:
         _POOL.append(create_pool(1))
         atexit.register(_POOL[0].shutdown, wait=True, cancel_futures=True)
     return _POOL[0]
+
+
+_TEMPLATE: list[Path] = []
+
+
+async def _from_template(data_dir: Path) -> None:
+    """A new World's database starts as a copy of one migrated in this session: the migrations run once
+    (tests/test_migrations.py checks them), not for each of hundreds of bots. Start-up still runs `migrate`,
+    which finds the copy at head."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="emk-template-"))
+        engine = create_engine(f"sqlite+aiosqlite:///{folder / 'emk.db'}")
+        await migrate(engine)
+        await engine.dispose()
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _TEMPLATE.append(folder / "emk.db")
+    _copy_template(data_dir)
+
+
+def _copy_template(data_dir: Path) -> None:
+    if data_dir.exists() and any(data_dir.iterdir()):
+        return  # a restart, or a test that prepared its own data folder
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    shutil.copyfile(_TEMPLATE[0], data_dir / "emk.db")
 
 
 def plain(text: str) -> str:
@@ -85,6 +113,7 @@ class World:
     async def start(self) -> None:
         """Start the bot process (again): a new dispatcher, repositories and caches over the same files."""
         settings = self.settings()
+        await _from_template(self.data_dir)
         self.deps = await create_deps(settings, self.clock, strict_i18n=True, media_executor=media_pool())
         self.dp = create_dispatcher(self.deps)
         self.bot = create_bot(settings)

@@ -10,14 +10,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.media import MediaPool, MediaWorker, create_pool
+from bot.media import MediaPool, MediaWorker
 from domain.scans import MAX_EXPANDED_CONTENT, _expanded_content
 from tests.domain.test_scans import nested_forms_pdf
+from tests.harness import media_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTRAIT = (ROOT / "tests/data/corpus/faces/derived/good_portrait_lightbg.jpg").read_bytes()
@@ -33,11 +33,10 @@ def paint_heavy_pdf() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def pool() -> Iterator[MediaPool]:
-    """One worker process for the module (a worker start costs seconds on a busy 2-core machine)."""
-    shared = create_pool(1)
-    yield shared
-    shared.shutdown(wait=False, cancel_futures=True)
+def pool() -> MediaPool:
+    """The session's one worker process (tests/harness.py): a worker start costs seconds on a busy 2-core
+    machine. The budget test gets it killed; pebble replaces it, as it would in the bot."""
+    return media_pool()
 
 
 @pytest.fixture
