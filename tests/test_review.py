@@ -83,8 +83,12 @@ async def staff_press(world: World, staff_id: int, label: str, chat_id: int = ST
 
 
 async def staff_say(world: World, staff_id: int, text: str) -> None:
+    """A staff member answers the bot's reason prompt (a forced reply) in the staff chat."""
     staff = world.person(user_id=staff_id, first_name="Алиса")
-    await world.feed(staff.updates.text(staff.user, text, chat_id=STAFF_CHAT))
+    update = staff.updates.text(staff.user, text, chat_id=STAFF_CHAT)
+    prompt = [m for m in world.api.sent_messages(STAFF_CHAT) if "ответом на это сообщение" in m.get("text", "")][-1]
+    update["message"]["reply_to_message"] = prompt
+    await world.feed(update)
 
 
 def pushes_to(world: World, person: Person) -> list[str]:
@@ -115,7 +119,7 @@ async def test_the_whole_slice_with_a_restart_between_every_two_steps(world: Wor
     assert card["text"].startswith("Заявление ЭМК-2026-000001")
     assert "СНИЛС: ***-***-*** 95" in card["text"]
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["Взять в работу", "Отклонить", "Документы мне в личку"]
+    assert labels == ["Взять в работу", "Отклонить", "Документы мне в личку", "Показать полностью"]
 
     await world.restart()
     await staff_press(world, ALICE, "Взять в работу")
