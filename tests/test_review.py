@@ -21,8 +21,9 @@ STAFF_CHAT = -1001234567890
 ALICE, BOB = 900001, 900002  # STAFF_IDS in the harness
 
 
-async def ready_to_submit(world: World, person: Person) -> None:
-    """A person whose application is complete (as if walked through the wizard), looking at the summary."""
+async def ready_to_submit(world: World, person: Person, *, priced: bool = False) -> None:
+    """A person whose application is complete (as if walked through the wizard), looking at the summary (or,
+    where the policy sets a price, at the payment step)."""
     deps = world.deps
     assert deps is not None and world.dp is not None and world.bot is not None
     await person.command("start")
@@ -53,7 +54,7 @@ async def ready_to_submit(world: World, person: Person) -> None:
     await person.press("Продолжить заполнение") if "Продолжить заполнение" in person.buttons() else None
     await person.press("Оформить ЭМК") if "Оформить ЭМК" in person.buttons() else None
     await person.press("Иванова Анна (для себя)")
-    assert person.last.startswith("Проверьте анкету"), person.last
+    assert person.last.startswith("Проверьте анкету" if not priced else "Шаг"), person.last
 
 
 async def submitted(world: World, person: Person) -> None:
