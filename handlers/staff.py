@@ -100,6 +100,14 @@ async def _not_done(result: Conflict | Refused, staff: StaffService, tr: Tr) -> 
     return tr("staff-conflict", who=who or "—", status=tr(f"status-{result.current.status.value}"))
 
 
+async def _pressed_on(query: CallbackQuery, callback_data: StaffCb, staff: StaffService, tr: Tr) -> Application | None:
+    """The application a card button is about; None (and the press answered) when there is none."""
+    app = await staff.get(callback_data.app)
+    if app is None:
+        await query.answer(tr("hint-button-expired"))
+    return app
+
+
 async def _send_albums(bot: Bot, chat_id: int, files: list[StoredFile]) -> bool:
     """The documents to a staff member's private chat; False when the bot may not write there yet."""
     try:
@@ -287,38 +295,28 @@ async def on_reason(message: Message, bot: Bot, state: FSMContext, translator: T
 # --- looking: the documents and the full data, each audited as a view ---------------------------------------
 
 
-@router.callback_query(StaffCb.filter(F.action == "docs"))
-async def on_documents(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
-                       services: Services) -> None:
+@router.callback_query(StaffCb.filter(F.action.in_({"docs", "full"})))
+async def on_look(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
+                  services: Services) -> None:
+    """«Документы мне в личку» and «Показать полностью» (the unmasked data): to the staff member's private chat
+    only, never the group. The bot can write to a person only after they started it: say so if not."""
     staff = services.staff
     tr = _tr(translator, staff)
-    app = await staff.get(callback_data.app)
+    app = await _pressed_on(query, callback_data, staff, tr)
     if app is None:
-        await query.answer(tr("hint-button-expired"))
         return
-    files = await staff.view_documents(query.from_user.id, _name(query.from_user), app)
-    sent = await _send_albums(bot, query.from_user.id, files)
-    # The bot can write to a person only after they started it: say so instead of failing silently.
-    await query.answer(tr("staff-documents-sent") if sent else tr("staff-start-bot-first"), show_alert=not sent)
-
-
-@router.callback_query(StaffCb.filter(F.action == "full"))
-async def on_full_data(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
-                       services: Services) -> None:
-    """«Показать полностью»: the unmasked data goes to the staff member's private chat only, never the group."""
-    staff = services.staff
-    tr = _tr(translator, staff)
-    app = await staff.get(callback_data.app)
-    if app is None:
-        await query.answer(tr("hint-button-expired"))
-        return
-    draft = await staff.view_full_data(query.from_user.id, _name(query.from_user), app)
-    try:
-        await bot.send_message(query.from_user.id, views.full_data(tr, app, draft))
-    except TelegramAPIError:
-        await query.answer(tr("staff-start-bot-first"), show_alert=True)
-        return
-    await query.answer(tr("staff-full-sent"))
+    who, name = query.from_user.id, _name(query.from_user)
+    if callback_data.action == "docs":
+        sent = await _send_albums(bot, who, await staff.view_documents(who, name, app))
+        done = "staff-documents-sent"
+    else:
+        try:
+            await bot.send_message(who, views.full_data(tr, app, await staff.view_full_data(who, name, app)))
+            sent = True
+        except TelegramAPIError:
+            sent = False
+        done = "staff-full-sent"
+    await query.answer(tr(done) if sent else tr("staff-start-bot-first"), show_alert=not sent)
 
 
 @router.callback_query(StaffCb.filter(F.action == "paid"))
@@ -373,9 +371,8 @@ async def on_open(query: CallbackQuery, callback_data: StaffCb, bot: Bot, transl
     """The same card, with its buttons, as a new message in the private chat."""
     staff = services.staff
     tr = _tr(translator, staff)
-    app = await staff.get(callback_data.app)
+    app = await _pressed_on(query, callback_data, staff, tr)
     if app is None:
-        await query.answer(tr("hint-button-expired"))
         return
     await query.answer()
     text, keyboard = views.card(tr, app, await staff.card_info(app, tr.locale))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.harness import World, plain
 from bot.keyboards import StaffCb
+from tests.harness import World, plain
 from tests.test_review import ALICE, BOB, STAFF_CHAT, pushes_to, ready_to_submit, staff_card, submitted
 
 REASON_PROMPT = "ответом на это сообщение"
@@ -403,3 +403,21 @@ async def test_no_nudge_after_approval_nor_while_the_citizen_is_asked_for_docume
     nudges = [c for c in world.api.calls_to("sendMessage") if str(c.params.get("chat_id")) == str(anna.chat_id)
               and "дольше обычного" in str(c.params.get("text"))]
     assert len(nudges) == 1  # the one spell in review, none after approval or while documents were asked
+
+
+async def test_without_a_group_the_reason_is_a_reply_in_the_private_chat(world: World) -> None:
+    anna = world.person()
+    await submitted(world, anna)  # no staff group: each staff member's card is in their private chat
+    alice = world.person(user_id=ALICE, first_name="Алиса")
+    await alice.press("Отклонить")
+    prompt = [m for m in world.api.sent_messages(ALICE) if REASON_PROMPT in m.get("text", "")][-1]
+    await alice.send("Фото не соответствует требованиям")  # not a reply: told how
+    assert alice.last.startswith("Причина принимается только ответом")
+    assert await statuses(world) == ["accepted"]
+    update = alice.updates.text(alice.user, "Фото не соответствует требованиям")
+    update["message"]["reply_to_message"] = prompt
+    await alice.send_update(update)
+    assert any("Отклонено" in r for r in alice.replies)
+    assert await statuses(world) == ["accepted", "rejected"]
+    await world.sweep()
+    assert "Отклонено" in pushes_to(world, anna)[-1]
