@@ -56,6 +56,10 @@ class Deliveries:
                 return await self._staff_new(row, app)
             case "staff_docs":
                 return await self._staff_docs(row, app, [int(i) for i in payload["uploads"]])
+            case "payment_confirmed":
+                tr = await self._tr_for(app.owner_id)
+                return await self.notifier.send(row.chat_id, tr("push-payment-confirmed", number=app.number),
+                                                user_id=app.owner_id)
             case "stuck_citizen":
                 tr = await self._tr_for(app.owner_id)
                 return await self.notifier.send(row.chat_id, tr("push-stuck-citizen", number=app.number,
@@ -118,7 +122,7 @@ class Deliveries:
         if album is not None and not album.ok:
             return album
         tr = self._staff_tr()
-        text, keyboard = staff_views.card(tr, app, await self.services.staff.summary(app, tr.locale))
+        text, keyboard = staff_views.card(tr, app, await self.services.staff.card_info(app, tr.locale))
         result = await self.notifier.send(row.chat_id, text, reply_markup=keyboard)
         if result.ok and result.message is not None:
             await self.services.staff.card_posted(app, result.chat_id or row.chat_id, result.message.message_id)
@@ -132,8 +136,8 @@ class Deliveries:
             return result
         album = await self._album(row.chat_id, await self.services.staff.stored_files(upload_ids), app)
         # The card in this chat shows the application back «В проверке», with the actions that allows.
-        acted = tr("staff-acted", who=tr("staff-applicant"), status=tr(f"status-{app.status.value}"))
-        text, keyboard = staff_views.card(tr, app, await self.services.staff.summary(app, tr.locale), acted)
+        acted = staff_views.acted(tr, tr("staff-applicant"), app.status)
+        text, keyboard = staff_views.card(tr, app, await self.services.staff.card_info(app, tr.locale), acted)
         for chat_id, message_id in app.staff_cards:
             if chat_id == row.chat_id:
                 await self.notifier.edit_text(chat_id, message_id, text, reply_markup=keyboard)

@@ -159,7 +159,7 @@ def build_services(
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
         applications=apps,
         requests=DocumentRequests(apps, upload_service),
-        staff=StaffService(apps, applications, uploads, files, staff_ids=frozenset(settings.STAFF_IDS),
+        staff=StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                            locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
         pushes=pushes,
         tz=settings.tz,

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.i18n import Translator
@@ -29,7 +29,8 @@ class UserLocaleMiddleware(BaseMiddleware):
         tg_user: TgUser | None = data.get("event_from_user")
         user = None
         if tg_user is not None and not tg_user.is_bot:
-            user = await self.accounts.person(tg_user.id)
+            private = isinstance(event, Update) and event.message is not None and event.message.chat.type == "private"
+            user = await self.accounts.person(tg_user.id, wrote_privately=private)
         locale = self.translator.resolve_locale(
             user.locale if user else None, tg_user.language_code if tg_user else None
         )

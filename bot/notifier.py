@@ -48,7 +48,7 @@ from aiogram.types import InputFile, Message
 from domain.clock import Clock
 from storage.users import UserRepository
 
-__all__ = ["Notifier", "RateLimiter", "SendResult", "SendStatus"]
+__all__ = ["Notifier", "RateLimiter", "SendResult", "SendStatus", "blocked_by_user"]
 
 log = logging.getLogger("emk.notifier")
 
@@ -74,6 +74,16 @@ def error_code(exc: BaseException) -> str:
         if cls in _CODES:
             return f"{type(exc).__name__}:{_CODES[cls]}"
     return type(exc).__name__
+
+
+# A 403 that means the person blocked the bot (or the account is gone). Others are not a block: "bot can't
+# initiate conversation with a user" (they never started the bot, e.g. a staff member asking for documents
+# in private), "bot was kicked from the group chat", "bot is not a member"...
+_BLOCKED_BY_USER = ("bot was blocked by the user", "user is deactivated")
+
+
+def blocked_by_user(exc: TelegramForbiddenError) -> bool:
+    return any(reason in exc.message for reason in _BLOCKED_BY_USER)
 
 
 class SendStatus(StrEnum):
@@ -331,6 +341,8 @@ class Notifier:
                         value = await call(target)
                     except TelegramForbiddenError as exc:
                         log.info("%s to chat %s: forbidden (%s)", method, target, error_code(exc))
+                        if target > 0 and not blocked_by_user(exc):  # e.g. never started the bot: not a block
+                            return SendResult(SendStatus.FAILED, error=error_code(exc), chat_id=target)
                         await self._mark_blocked(target)  # still holding the chat: the next one sees it
                         return SendResult(SendStatus.BLOCKED, error=error_code(exc), chat_id=target)
             except TelegramRetryAfter as exc:

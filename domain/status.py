@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 __all__ = [
+    "AWAITING_ORGANISATION",
     "FINAL_STATUSES",
     "INITIAL_STATUS",
     "MAX_COMMENT_LENGTH",
@@ -85,6 +86,9 @@ INITIAL_STATUS: Final = Status.ACCEPTED
 FINAL_STATUSES: Final[frozenset[Status]] = frozenset(
     status for status in Status if not any(source is status for source, _ in TRANSITIONS)
 )
+# Statuses in which the organisation must act: only these count for the "taking longer than usual" nudge. An
+# approved application waits for the book, one asking for documents waits for the citizen.
+AWAITING_ORGANISATION: Final[frozenset[Status]] = frozenset({Status.ACCEPTED, Status.IN_REVIEW})
 _NEEDS_COMMENT: Final[frozenset[Status]] = frozenset({Status.REJECTED, Status.NEEDS_DOCUMENTS})
 MAX_COMMENT_LENGTH: Final = 2000
 

@@ -40,4 +40,5 @@ def citizen() -> Router:
 
 
 def build_routers() -> list[Router]:
-    return [_copy(errors.router), citizen(), *(_copy(r) for r in AFTER)]
+    # Staff in their private chat get the queue instead of the citizen's consent flow: before the citizen's.
+    return [_copy(errors.router), _copy(staff.private_router), citizen(), *(_copy(r) for r in AFTER)]

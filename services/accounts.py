@@ -28,8 +28,13 @@ class AccountService:
         self.users, self.profiles, self.applications = users, profiles, applications
         self.operator_name, self.operator_contact = operator_name, operator_contact
 
-    async def person(self, telegram_id: int) -> User:
-        return await self.users.get_or_create(telegram_id)
+    async def person(self, telegram_id: int, *, wrote_privately: bool = False) -> User:
+        """The person's row (made on first contact). `wrote_privately`: they wrote to the bot in private (a
+        message or /start), which a person who blocked the bot cannot do: any «blocked» mark is lifted."""
+        user = await self.users.get_or_create(telegram_id)
+        if wrote_privately and user.blocked_at is not None:
+            user = await self.users.set_blocked(telegram_id, False)
+        return user
 
     async def stored(self, telegram_id: int) -> User | None:
         return await self.users.get(telegram_id)

@@ -40,6 +40,9 @@ class Pushes:
         await self._enqueue(f"status:{app.id}:{app.version}", app.owner_id, app.owner_id, "status",
                             {"app": app.id, "status": app.status.value, "comment": comment})
 
+    async def payment_confirmed(self, app: Application) -> None:
+        await self._enqueue(f"paid:{app.id}", app.owner_id, app.owner_id, "payment_confirmed", {"app": app.id})
+
     async def new_application(self, app: Application) -> None:
         for chat_id in self.staff_targets:
             await self._enqueue(f"staff-new:{app.id}:{chat_id}", chat_id, None, "staff_new", {"app": app.id})

@@ -1,14 +1,23 @@
 """Staff review: who may act, the status changes they make (through ApplicationService.change_status, so
-the push and the audit row commit with the change), what they see on a card, the documents they look at."""
+the push and the audit row commit with the change), what they see on a card, the documents they look at,
+the full data behind the masked identifiers, the queue, and the confirmation of a manual payment."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 
-from domain.status import STAFF_ACTIONS, Actor, Status
+from domain.applicant import Draft
+from domain.status import STAFF_ACTIONS, Actor, IllegalTransition, Status
 from services.applications import ApplicationService
 from storage.applications import Application, ApplicationRepository, Conflict
+from storage.db import transaction
 from storage.files import FileStore, Upload, UploadRepository
+from storage.payments import CONFIRMED, MANUAL, PaymentRepository, Receipt
+
+REASON_TTL = timedelta(minutes=30)  # a reason prompt left unanswered this long expires
+QUEUE_PAGE = 8  # applications per page of the staff queue
 
 
 @dataclass(frozen=True)
@@ -17,16 +26,52 @@ class StoredFile:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """The status machine does not allow that change from the application's current status."""
+
+    current: Application
+
+
+class PaymentState(StrEnum):
+    UPLOADED = "uploaded"  # a receipt paid by the operator's instructions, not checked yet
+    CONFIRMED = "confirmed"  # staff checked it
+
+
+@dataclass(frozen=True, slots=True)
+class CardInfo:
+    """What a staff card shows besides the application row."""
+
+    summary: str  # HTML rendered at submission (people's values already escaped there)
+    payment: PaymentState | None = None  # None: no manual receipt (exempt, paid in Telegram, or free)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    status: Status
+    page: int
+    pages: int
+    apps: list[Application]
+
+
 class StaffService:
     def __init__(
         self, applications: ApplicationService, repository: ApplicationRepository, uploads: UploadRepository,
-        files: FileStore, *, staff_ids: frozenset[int], locale: str, requestable: tuple[str, ...],
+        files: FileStore, payments: PaymentRepository, *, staff_ids: frozenset[int], locale: str,
+        requestable: tuple[str, ...],
     ) -> None:
         self.service, self.applications, self.uploads, self.files = applications, repository, uploads, files
-        self.staff_ids, self.locale, self.requestable = staff_ids, locale, requestable
+        self.payments, self.staff_ids, self.locale, self.requestable = payments, staff_ids, locale, requestable
 
     def may_act(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.staff_ids
+
+    def now(self) -> datetime:
+        return self.service.clock.now()
+
+    def expired(self, asked_at: str | None) -> bool:
+        """A reason prompt asked at `asked_at` (ISO) is no longer answered."""
+        return asked_at is None or self.now() - datetime.fromisoformat(asked_at) > REASON_TTL
 
     async def refuse(self, user_id: int, app_id: int) -> None:
         await self.applications.audit(actor_id=user_id, action="staff.refused", application_id=app_id)
@@ -37,11 +82,16 @@ class StaffService:
     async def act(
         self, who_id: int, who_name: str, app_id: int, version: int, target: Status, comment: str | None = None,
         requested: tuple[str, ...] | None = None,
-    ) -> Application | Conflict:
-        return await self.service.change_status(
-            app_id, seen_version=version, target=target, actor=Actor.STAFF, actor_id=who_id, comment=comment,
-            requested=requested, audit=f"staff.{STAFF_ACTIONS[target]}", by=who_name, to=target.value,
-        )
+    ) -> Application | Conflict | Refused:
+        try:
+            return await self.service.change_status(
+                app_id, seen_version=version, target=target, actor=Actor.STAFF, actor_id=who_id, comment=comment,
+                requested=requested, audit=f"staff.{STAFF_ACTIONS[target]}", by=who_name, to=target.value,
+            )
+        except IllegalTransition:  # a forged or replayed button: nothing was written
+            current = await self.applications.get(app_id)
+            assert current is not None
+            return Refused(current)
 
     async def last_actor(self, app_id: int) -> str | None:
         """Who made the latest staff change: for the one who pressed second."""
@@ -52,9 +102,28 @@ class StaffService:
         snapshot = await self.applications.snapshot(app.id)
         return str(snapshot.get("summary", {}).get(locale, ""))
 
-    async def submitted_files(self, app: Application) -> list[StoredFile]:
+    async def card_info(self, app: Application, locale: str) -> CardInfo:
+        receipt = await self._manual_receipt(app)
+        payment = None if receipt is None else PaymentState(receipt.status)
+        return CardInfo(await self.summary(app, locale), payment)
+
+    async def _manual_receipt(self, app: Application) -> Receipt | None:
+        """The receipt the citizen uploaded after paying by the operator's instructions, if that is how."""
         snapshot = await self.applications.snapshot(app.id)
-        return await self.stored_files([int(i) for i in snapshot.get("upload_ids", [])])
+        receipt_id = snapshot.get("draft", {}).get("payment_receipt_id")
+        if receipt_id is None:
+            return None
+        receipt = await self.payments.get(int(receipt_id), app.owner_id)
+        return receipt if receipt is not None and receipt.provider == MANUAL else None
+
+    async def submitted_files(self, app: Application) -> list[StoredFile]:
+        """The signed files, and the payment receipt (not signed, but staff check it with the documents)."""
+        snapshot = await self.applications.snapshot(app.id)
+        ids = [int(i) for i in snapshot.get("upload_ids", [])]
+        receipt = await self._manual_receipt(app)
+        if receipt is not None and receipt.upload_id is not None and receipt.upload_id not in ids:
+            ids.append(receipt.upload_id)
+        return await self.stored_files(ids)
 
     async def stored_files(self, upload_ids: list[int]) -> list[StoredFile]:
         found = [u for u in [await self.uploads.get(i) for i in upload_ids] if u is not None]
@@ -65,6 +134,39 @@ class StaffService:
         await self.applications.audit(actor_id=who_id, action="staff.view_documents", application_id=app.id,
                                       by=who_name)
         return await self.submitted_files(app)
+
+    async def view_full_data(self, who_id: int, who_name: str, app: Application) -> Draft:
+        """The data behind the masked identifiers, for comparing with the scans or calling the applicant:
+        audited as a view (ids only in the audit row, never the data)."""
+        await self.applications.audit(actor_id=who_id, action="staff.view_full_data", application_id=app.id,
+                                      by=who_name)
+        snapshot = await self.applications.snapshot(app.id)
+        return Draft.model_validate(snapshot.get("draft", {}))
+
+    async def confirm_payment(self, who_id: int, who_name: str, app: Application) -> bool:
+        """Staff checked the manual receipt against the account: stored, audited and the citizen pushed in one
+        transaction. False when there is nothing to confirm (no manual receipt, or confirmed already)."""
+        receipt = await self._manual_receipt(app)
+        if receipt is None or receipt.status == CONFIRMED:
+            return False
+        async with transaction(self.service.engine):
+            if not await self.payments.confirm_manual(receipt.id):
+                return False
+            await self.service.pushes.payment_confirmed(app)
+            await self.applications.audit(actor_id=who_id, action="staff.payment_confirmed", application_id=app.id,
+                                          by=who_name, receipt=receipt.id)
+        return True
+
+    async def queue(self) -> dict[Status, int]:
+        """How many applications are in each status: the staff menu."""
+        return await self.applications.count_by_status()
+
+    async def queue_page(self, status: Status, page: int) -> QueuePage:
+        total = (await self.applications.count_by_status()).get(status, 0)
+        pages = max(1, -(-total // QUEUE_PAGE))
+        page = min(max(page, 0), pages - 1)
+        apps = await self.applications.list_by_status(status, offset=page * QUEUE_PAGE, limit=QUEUE_PAGE)
+        return QueuePage(status, page, pages, apps)
 
     async def documents_posted(self, app: Application, chat_id: int, files: list[StoredFile]) -> None:
         await self.applications.audit(actor_id=None, action="staff.documents_posted", application_id=app.id,

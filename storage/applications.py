@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 from domain.clock import Clock
 from domain.signature import SimpleSignature
 from domain.status import (
-    FINAL_STATUSES,
+    AWAITING_ORGANISATION,
     INITIAL_STATUS,
     STAFF_ACTIONS,
     Actor,
@@ -198,6 +198,25 @@ class ApplicationRepository:
         assert updated is not None
         return updated
 
+    async def count_by_status(self) -> dict[Status, int]:
+        """How many applications are in each status (the staff queue)."""
+        async with reading(self.engine) as conn:
+            rows = (
+                await conn.execute(select(applications.c.status, func.count()).group_by(applications.c.status))
+            ).all()
+        return {Status(status): int(n) for status, n in rows}
+
+    async def list_by_status(self, status: Status, *, offset: int, limit: int) -> list[Application]:
+        """One page of the applications in a status, oldest change first (the queue's order)."""
+        async with reading(self.engine) as conn:
+            rows = (
+                await conn.execute(
+                    select(applications).where(applications.c.status == status.value)
+                    .order_by(applications.c.updated_at, applications.c.id).offset(offset).limit(limit)
+                )
+            ).all()
+        return [_app(r) for r in rows]
+
     async def add_staff_card(self, app_id: int, chat_id: int, message_id: int) -> None:
         """Remember a staff card, so a status change updates it."""
         async with transaction(self.engine) as conn:
@@ -208,13 +227,13 @@ class ApplicationRepository:
             await conn.write(update(applications).where(applications.c.id == app_id).values(staff_cards=cards))
 
     async def stuck(self, older_than: datetime) -> list[Application]:
-        """Applications waiting in a non-final status since before `older_than`."""
-        finals = [s.value for s in FINAL_STATUSES]
+        """Applications waiting for the organisation (accepted, in review) since before `older_than`."""
+        waiting = [s.value for s in AWAITING_ORGANISATION]
         async with reading(self.engine) as conn:
             rows = (
                 await conn.execute(
                     select(applications).where(
-                        applications.c.status.not_in(finals), applications.c.updated_at <= older_than
+                        applications.c.status.in_(waiting), applications.c.updated_at <= older_than
                     )
                 )
             ).all()

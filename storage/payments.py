@@ -5,7 +5,7 @@ One row per payment attempt:
 * ``telegram`` rows start ``pending`` when an invoice is sent (its payload is remembered, so a pre-checkout
   query can be checked against it) and become ``paid`` when Telegram reports the successful payment;
 * ``manual`` rows are ``uploaded``: the person paid by the operator's instructions and sent the receipt
-  (``upload_id``), which staff check.
+  (``upload_id``), which staff check; then ``confirmed``.
 
 Telegram may deliver the same successful payment twice; ``telegram_payment_charge_id`` is unique, so it is
 stored once. Telegram Stars charge ids are longer than 128 characters, hence the generous column.
@@ -45,6 +45,7 @@ MANUAL = "manual"
 PENDING = "pending"
 PAID = "paid"
 UPLOADED = "uploaded"
+CONFIRMED = "confirmed"  # a manual receipt staff checked against the account
 
 payments = Table(
     "payments",
@@ -53,7 +54,7 @@ payments = Table(
     Column("owner_id", BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), nullable=False, index=True),
     Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="SET NULL"), nullable=True, index=True),
     Column("provider", String(16), nullable=False),  # telegram | manual
-    Column("status", String(16), nullable=False),  # pending | paid (telegram); uploaded (manual)
+    Column("status", String(16), nullable=False),  # pending | paid (telegram); uploaded | confirmed (manual)
     Column("payload", String(PAYLOAD_LENGTH), nullable=True),  # the invoice payload we issued (telegram)
     Column("amount", BigInteger, nullable=False),  # minor units (kopecks)
     Column("currency", String(3), nullable=False),
@@ -208,6 +209,18 @@ class PaymentRepository:
             if stored is None:
                 raise
             return stored, False
+
+    async def confirm_manual(self, receipt_id: int) -> bool:
+        """Staff checked an uploaded receipt: True when this call confirmed it (False: already, or not manual)."""
+        async with transaction(self.engine) as conn:
+            changed = (
+                await conn.execute(
+                    update(payments)
+                    .where(payments.c.id == receipt_id, payments.c.provider == MANUAL, payments.c.status == UPLOADED)
+                    .values(status=CONFIRMED, paid_at=self.clock.now())
+                )
+            ).rowcount
+        return bool(changed == 1)
 
     async def record_manual(
         self, *, owner_id: int, profile_id: int, upload_id: int, amount: int, currency: str

@@ -285,3 +285,17 @@ async def test_the_global_rate_holds_across_chats_and_is_fair() -> None:
     busy = await limiter.acquire(CHAT)
     other = await limiter.acquire(CHAT + 500)
     assert busy >= slots[0] + 1.0 and other <= busy + 0.05
+
+
+async def test_a_person_who_never_started_the_bot_is_not_marked_blocked(
+    api: FakeBotAPI, notifier: Notifier, users: UserRepository
+) -> None:
+    """A 403 "bot can't initiate conversation" is not a block: once the person starts the bot, it works."""
+    await users.get_or_create(CHAT)
+    api.block_chat(CHAT, "Forbidden: bot can't initiate conversation with a user")
+    result = await notifier.send(CHAT, "x", user_id=CHAT)
+    assert result.status is SendStatus.FAILED and result.error == "TelegramForbiddenError:403"
+    user = await users.get(CHAT)
+    assert user is not None and user.blocked_at is None
+    api.unblock_chat(CHAT)  # they pressed «Start»
+    assert (await notifier.send(CHAT, "x")).ok

@@ -21,8 +21,9 @@ STAFF_CHAT = -1001234567890
 ALICE, BOB = 900001, 900002  # STAFF_IDS in the harness
 
 
-async def ready_to_submit(world: World, person: Person) -> None:
-    """A person whose application is complete (as if walked through the wizard), looking at the summary."""
+async def ready_to_submit(world: World, person: Person, *, priced: bool = False) -> None:
+    """A person whose application is complete (as if walked through the wizard), looking at the summary (or,
+    where the policy sets a price, at the payment step)."""
     deps = world.deps
     assert deps is not None and world.dp is not None and world.bot is not None
     await person.command("start")
@@ -53,7 +54,7 @@ async def ready_to_submit(world: World, person: Person) -> None:
     await person.press("Продолжить заполнение") if "Продолжить заполнение" in person.buttons() else None
     await person.press("Оформить ЭМК") if "Оформить ЭМК" in person.buttons() else None
     await person.press("Иванова Анна (для себя)")
-    assert person.last.startswith("Проверьте анкету"), person.last
+    assert person.last.startswith("Проверьте анкету" if not priced else "Шаг"), person.last
 
 
 async def submitted(world: World, person: Person) -> None:
@@ -83,8 +84,12 @@ async def staff_press(world: World, staff_id: int, label: str, chat_id: int = ST
 
 
 async def staff_say(world: World, staff_id: int, text: str) -> None:
+    """A staff member answers the bot's reason prompt (a forced reply) in the staff chat."""
     staff = world.person(user_id=staff_id, first_name="Алиса")
-    await world.feed(staff.updates.text(staff.user, text, chat_id=STAFF_CHAT))
+    update = staff.updates.text(staff.user, text, chat_id=STAFF_CHAT)
+    prompt = [m for m in world.api.sent_messages(STAFF_CHAT) if "ответом на это сообщение" in m.get("text", "")][-1]
+    update["message"]["reply_to_message"] = prompt
+    await world.feed(update)
 
 
 def pushes_to(world: World, person: Person) -> list[str]:
@@ -115,7 +120,7 @@ async def test_the_whole_slice_with_a_restart_between_every_two_steps(world: Wor
     assert card["text"].startswith("Заявление ЭМК-2026-000001")
     assert "СНИЛС: ***-***-*** 95" in card["text"]
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["Взять в работу", "Отклонить", "Документы мне в личку"]
+    assert labels == ["Взять в работу", "Отклонить", "Документы мне в личку", "Показать полностью"]
 
     await world.restart()
     await staff_press(world, ALICE, "Взять в работу")

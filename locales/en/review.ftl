@@ -41,7 +41,7 @@ review-documents-sent = ✅ Documents sent. Application { $number } is under rev
 hint-review-confirm = Press "Sign and send", or go back to the application with the button above.
 hint-review-upload = A file is needed here: send a scan or photo of the document.
 hint-staff-pick = Mark the documents with the buttons above and press "Next".
-hint-staff-reason = Write the reason as one text message.
+hint-staff-reason = Write the reason as a reply to the bot's message asking for it.
 
 staff-card-title = Application { $number }
 staff-card-status = Status: { $status }
@@ -57,7 +57,7 @@ staff-done = Done.
 staff-conflict = The application was already changed: { $who } — { $status }. Your action was not applied.
 staff-pick-documents = Application { $number }: which documents to request?
 staff-cancelled = Cancelled.
-staff-ask-reason = { $name }, write the reason for application { $number } as one message — the applicant will see it.
+staff-ask-reason = { $name }, write the reason for application { $number } as a reply to this message — the applicant will see it.
 staff-reason-length = The reason must be 3 to { $max } characters. Please write it again.
 staff-done-with-reason = Application { $number }: { $status }. The applicant will be notified.
 staff-stuck = ⏰ Application { $number } has been waiting more than { $hours } hours (status: { $status }).
@@ -67,3 +67,29 @@ staff-documents-sent = The documents were sent to your private chat.
 staff-start-bot-first = Could not write to you privately: open a chat with the bot and press "Start", then try again.
 staff-reason-placeholder = Reason
 staff-documents-chosen = Application { $number }: request { $documents }.
+
+staff-reason-controls = { $name } — "{ $action }", application { $number }. Write the reason as a reply to the message below within { $minutes } min. Changed your mind? Press "Cancel".
+staff-reason-reply = A reason is taken only as a reply to the bot's message asking for it (or press "Cancel").
+staff-reason-expired = The time to answer is over; the action was cancelled. Press the button on the application card again.
+staff-reason-taken = Reason received.
+staff-cancel-not-yours = You can cancel only your own action. Nothing was changed.
+staff-not-possible = This action is not possible now: the application is { $status }. Nothing was changed.
+
+staff-card-payment-uploaded = 💳 Payment: receipt uploaded, not confirmed (the receipt is among the documents).
+staff-card-payment-confirmed = 💳 Payment confirmed.
+btn-staff-paid = Payment confirmed
+staff-payment-confirmed-by = { $who }: payment confirmed
+staff-payment-nothing = Nothing to confirm: the payment is already confirmed or was not made by receipt.
+push-payment-confirmed = Application { $number }: your payment is confirmed.
+
+btn-staff-full = Show in full
+staff-full-title = Application { $number }: full data
+staff-full-sent = The full data was sent to your private chat.
+
+staff-queue-title = Applications by status
+staff-queue-item = { $status }: { $count }
+staff-queue-empty = No applications yet.
+staff-queue-list = { $status } — page { $page } of { $pages }. Open an application:
+btn-staff-prev = ← Back
+btn-staff-more = More →
+btn-staff-queue = To the statuses

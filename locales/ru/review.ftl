@@ -41,7 +41,7 @@ review-documents-sent = ✅ Документы отправлены. Заявл�
 hint-review-confirm = Нажмите «Подписать и отправить» или вернитесь к анкете кнопкой выше.
 hint-review-upload = Здесь нужен файл: отправьте скан или фото документа.
 hint-staff-pick = Отметьте документы кнопками выше и нажмите «Далее».
-hint-staff-reason = Напишите причину одним текстовым сообщением.
+hint-staff-reason = Напишите причину ответом на сообщение бота, где она запрошена.
 
 staff-card-title = Заявление { $number }
 staff-card-status = Статус: { $status }
@@ -57,7 +57,7 @@ staff-done = Готово.
 staff-conflict = Заявление уже изменено: { $who } — { $status }. Ваше действие не применено.
 staff-pick-documents = Заявление { $number }: какие документы запросить?
 staff-cancelled = Действие отменено.
-staff-ask-reason = { $name }, напишите причину для заявления { $number } одним сообщением — её увидит заявитель.
+staff-ask-reason = { $name }, напишите причину для заявления { $number } ответом на это сообщение — её увидит заявитель.
 staff-reason-length = Причина — от 3 до { $max } символов. Напишите её ещё раз.
 staff-done-with-reason = Заявление { $number }: { $status }. Заявитель получит уведомление.
 staff-stuck = ⏰ Заявление { $number } ждёт уже больше { $hours } ч (статус: { $status }).
@@ -67,3 +67,29 @@ staff-documents-sent = Документы отправлены вам в лич�
 staff-start-bot-first = Не получилось написать вам лично: откройте чат с ботом и нажмите «Старт», затем повторите.
 staff-reason-placeholder = Причина
 staff-documents-chosen = Заявление { $number }: запросить { $documents }.
+
+staff-reason-controls = { $name } — «{ $action }», заявление { $number }. Причину пишите ответом на сообщение ниже в течение { $minutes } мин. Передумали — нажмите «Отмена».
+staff-reason-reply = Причина принимается только ответом на сообщение бота, где она запрошена (или нажмите «Отмена»).
+staff-reason-expired = Время на ответ вышло, действие отменено. Нажмите кнопку на карточке заявления ещё раз.
+staff-reason-taken = Причина получена.
+staff-cancel-not-yours = Отменить можно только своё действие. Ничего не изменено.
+staff-not-possible = Это действие сейчас невозможно: статус заявления — { $status }. Ничего не изменено.
+
+staff-card-payment-uploaded = 💳 Оплата: квитанция загружена, не подтверждена (квитанция — среди документов).
+staff-card-payment-confirmed = 💳 Оплата подтверждена.
+btn-staff-paid = Оплата подтверждена
+staff-payment-confirmed-by = { $who }: оплата подтверждена
+staff-payment-nothing = Подтверждать нечего: оплата уже подтверждена или не вносилась по квитанции.
+push-payment-confirmed = Заявление { $number }: оплата подтверждена.
+
+btn-staff-full = Показать полностью
+staff-full-title = Заявление { $number }: полные данные
+staff-full-sent = Полные данные отправлены вам в личные сообщения.
+
+staff-queue-title = Заявления по статусам
+staff-queue-item = { $status }: { $count }
+staff-queue-empty = Заявлений пока нет.
+staff-queue-list = { $status } — страница { $page } из { $pages }. Откройте заявление:
+btn-staff-prev = ← Назад
+btn-staff-more = Дальше →
+btn-staff-queue = К списку статусов
