@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fluent.syntax import ast as fl
+from PIL import Image
 
 from bot.i18n import Translator
 from domain.applicant import Citizenship, Draft, Relation, Sex
@@ -103,16 +105,22 @@ async def test_photo_as_photo_as_file_heic_retake_and_use(world: World) -> None:
     await anna.send_photo(PORTRAIT)
     sent = [c for c in world.api.calls[mark:] if c.method == "sendPhoto"]
     assert len(sent) == 1
-    assert anna.last.startswith("Вот фото для книжки: 600×800 пикселей, 508 dpi")
+    # Said as a person understands it: no pixels, no dpi.
+    assert anna.last.startswith("✅ Фото подходит: лицо по центру, фон светлый, я обрезал его до размера 3×4 см")
+    assert "пиксел" not in anna.last and "dpi" not in anna.last
+    upload = await world.deps.uploads.get((await world.deps.uploads.list_for(
+        (await world.deps.profiles.list_for(anna.user.id))[0].id, "photo", status="pending"))[0].id)
+    assert upload is not None and (upload.width, upload.height, upload.dpi) == (600, 800, 508)
     await anna.press("Переснять")
     assert "отправьте другое фото" in anna.said
 
     # As a file (original quality, here an iPhone HEIC rotated by EXIF): a bigger print, still 3×4 cm.
     await anna.send_file(HEIC, "IMG_0001.HEIC", "image/heic")
-    assert anna.last.startswith("Вот фото для книжки: ")
-    width, height = (int(v) for v in anna.last.split(": ")[1].split(" ")[0].split("×"))
-    assert width * 4 == height * 3 and width >= 600
+    assert anna.last.startswith("✅ Фото подходит")
     photo_call = [c for c in world.api.calls if c.method == "sendPhoto"][-1]
+    with Image.open(io.BytesIO(photo_call.file("photo") or b"")) as shown:
+        width, height = shown.size
+    assert width * 4 == height * 3 and width >= 600
     assert len(photo_call.file("photo") or b"") < 2 * 1024 * 1024
     await anna.press("Использовать это фото")
     assert "✅ Фото сохранено." in anna.last
@@ -218,7 +226,7 @@ async def test_every_outcome_at_the_photo_step(world: World, rel: str, expected:
     await at_step(world, anna, "photo")
     await anna.send_file((DATA / rel).read_bytes(), Path(rel).name, "application/octet-stream")
     if expected.startswith("ok"):
-        assert "Вот фото для книжки" in anna.last, (rel, anna.replies)
+        assert "Использовать это фото?" in anna.last, (rel, anna.replies)
         for code in expected.split("+")[1:]:
             assert "⚠️ " + static_prefix(f"issue-{code}") in anna.last, (rel, code)
     else:
