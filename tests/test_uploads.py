@@ -249,3 +249,65 @@ async def test_every_outcome_at_a_document_step(world: World, rel: str, expected
 def test_photo_and_document_states_are_in_the_step_table() -> None:
     assert STEP_BY_KEY["photo"].state == Apply.photo
     assert STEP_BY_KEY["doc_passport_main"].kind == "upload"
+
+
+async def submitted_with(world: World, person: Person) -> None:
+    """Sign and send the person's profile as it is (the signed snapshot takes its current files)."""
+    assert world.dp is not None and world.bot is not None and world.deps is not None
+    profile = (await world.deps.profiles.list_for(person.user.id))[0]
+    ctx = world.dp.fsm.get_context(world.bot, chat_id=person.chat_id, user_id=person.user.id)
+    await world.deps.services.applications.submit(person.user.id, profile, {"ru": "", "en": ""}, ctx)
+
+
+async def test_many_files_on_one_step_rows_of_remove_buttons_a_limit_and_removed_files_leave_the_disk(
+    world: World,
+) -> None:
+    anna = world.person()
+    await at_step(world, anna, "doc_others")
+    assert world.deps is not None
+    limit = world.deps.policy.documents.max_files_per_step
+    for i in range(limit):  # the same photo of a page made distinct, as ten certificates would be
+        await anna.send_file(SCAN_PHOTO + b"\0" * (i + 1), f"page{i}.jpg", "image/jpeg")
+        assert anna.replies[0].startswith("✅ Файл принят."), anna.replies
+    # Every remove button is there, in rows Telegram accepts (the fake Bot API refuses a row of more than 8).
+    keyboard = anna.last_message()["reply_markup"]["inline_keyboard"]
+    removes = [b["text"] for row in keyboard for b in row if b["text"].startswith("🗑")]
+    assert removes == [f"🗑 Удалить {n}" for n in range(1, limit + 1)]
+    assert max(len(row) for row in keyboard) <= 4
+
+    # One more is refused before it is even downloaded, with the way out.
+    downloads = len(world.api.calls_to("getFile"))
+    await anna.send_file(SCAN_PHOTO + b"\1", "one-more.jpg", "image/jpeg")
+    assert anna.last.startswith(f"К одному документу можно приложить не больше {limit} файлов.")
+    assert "«🗑 Удалить»" in anna.last
+    assert len(world.api.calls_to("getFile")) == downloads
+
+    # A removed file's encrypted bytes leave the disk; the others stay.
+    profile = (await world.deps.profiles.list_for(anna.user.id))[0]
+    files = await world.deps.uploads.list_for(profile.id, "others")
+    files_dir = world.deps.settings.files_dir
+    assert all((files_dir / f.storage_name).exists() for f in files)
+    await anna.press("🗑 Удалить 1")
+    assert not (files_dir / files[0].storage_name).exists()
+    assert (await world.deps.uploads.get(files[0].id)).status == "removed"  # type: ignore[union-attr]
+    assert all((files_dir / f.storage_name).exists() for f in files[1:])
+    await anna.send_file(SCAN_PHOTO + b"\1", "one-more.jpg", "image/jpeg")  # room again
+    assert anna.replies[0].startswith("✅ Файл принят.")
+
+    # A file that a submitted application's signed snapshot refers to stays on disk when taken off the draft.
+    await submitted_with(world, anna)
+    await at_step_again(world, anna, "doc_others")
+    await anna.press("🗑 Удалить 1")
+    assert (files_dir / files[1].storage_name).exists()
+    assert (await world.deps.uploads.get(files[1].id)).status == "removed"  # type: ignore[union-attr]
+
+
+async def at_step_again(world: World, person: Person, key: str) -> None:
+    """The person opens the same profile at a step again (as after a rejection, to send it anew)."""
+    assert world.deps is not None and world.dp is not None and world.bot is not None
+    profile = (await world.deps.profiles.list_for(person.user.id))[0]
+    await world.deps.profiles.save(profile, profile.draft, key)
+    await person.command("cancel")
+    await person.press("Продолжить заполнение")
+    await person.press(person.buttons()[0])
+    assert person.buttons()[0] == "🗑 Удалить 1", person.buttons()
