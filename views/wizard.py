@@ -105,9 +105,9 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
         case "foreign_passport_country" if value == wizard.OTHER_COUNTRY and d.foreign_passport.country_name:
             return d.foreign_passport.country_name
         case "foreign_passport_number":
-            return mask_chars(value, 2)
+            return mask_tail(value, 2, letters=True)
         case "dms_number":
-            return mask_chars(value, 4)
+            return mask_tail(value, 4, letters=True)
         case "snils":
             return mask_tail(value, 2)
         case "oms":
@@ -139,20 +139,6 @@ def mask_phone(e164: str) -> str:
     if len(e164) == 12 and e164.startswith("+79"):
         return f"+7 9** ***-**-{e164[-2:]}"
     return mask_tail(e164, 2)
-
-
-def mask_chars(value: str, keep: int) -> str:
-    """Every letter and digit but the last `keep` hidden, separators kept: «AA 1234567» → «** *****67»
-    (a foreign passport's letters are part of the number, unlike the series of a Russian one)."""
-    to_mask = sum(ch.isalnum() for ch in value) - max(keep, 0)
-    out: list[str] = []
-    for ch in value:
-        if ch.isalnum() and to_mask > 0:
-            out.append("*")
-            to_mask -= 1
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def nav_row(tr: Tr, step: Step, *, can_keep: bool, can_skip: bool) -> list[InlineKeyboardButton]:
