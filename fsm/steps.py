@@ -104,11 +104,6 @@ def prev_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
     return None
 
 
-def progress(key: str, draft: Draft, ctx: wizard.Context) -> tuple[int, int]:
-    steps = [s.key for s in applicable(draft, ctx)]
-    return (steps.index(key) + 1 if key in steps else 1), len(steps)
-
-
 @dataclass(frozen=True)
 class Progress:
     """Where a step is: its section (named for this applicant: «Паспорт», «Свидетельство о рождении»...),
