@@ -150,12 +150,15 @@ def _is_digits(text: str) -> bool:
     return _ASCII_DIGITS.fullmatch(text) is not None
 
 
-def mask_tail(value: str, keep: int = 2) -> str:
-    """Hide every digit but the last ``keep``, keeping separators: «45 08 123456» → «** ** ****56»."""
-    to_mask = sum(ch.isdigit() for ch in value) - max(keep, 0)
+def mask_tail(value: str, keep: int = 2, *, letters: bool = False) -> str:
+    """Hide every digit but the last ``keep``, keeping separators: «45 08 123456» → «** ** ****56».
+    With ``letters``, letters count as part of the number too (a foreign passport, a ДМС policy):
+    «AA 1234567» → «** *****67»."""
+    secret = str.isalnum if letters else str.isdigit
+    to_mask = sum(secret(ch) for ch in value) - max(keep, 0)
     out: list[str] = []
     for ch in value:
-        if ch.isdigit() and to_mask > 0:
+        if secret(ch) and to_mask > 0:
             out.append("*")
             to_mask -= 1
         else:

@@ -282,6 +282,8 @@ class DocumentPolicy(_Model):
         DocumentKind.OMS_POLICY,
     )
     optional: Annotated[tuple[DocumentKind, ...], AfterValidator(unique)] = (DocumentKind.OTHERS,)
+    # Files one document step takes (pages of a passport, several certificates under «others»).
+    max_files_per_step: Annotated[_Int, between(1, 30)] = 10
 
     @model_validator(mode="after")
     def _optional_is_not_required(self) -> DocumentPolicy:

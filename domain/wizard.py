@@ -91,8 +91,13 @@ def _dms_asked(d: Draft, _c: Context) -> bool:
     return d.is_foreign and d.policy_kind is PolicyKind.DMS
 
 
-def _employer(d: Draft, _c: Context) -> bool:
-    return not d.employer_skipped
+def _may_work(d: Draft, c: Context) -> bool:
+    """A child under 14 does not work (labour law lets a 14-year-old take light work): no employer section."""
+    return not _child(d, c)
+
+
+def _employer(d: Draft, c: Context) -> bool:
+    return _may_work(d, c) and not d.employer_skipped
 
 
 @dataclass(frozen=True)
@@ -259,7 +264,7 @@ RULES: dict[str, Rule] = {
             "employer_name", "employer", "text",
             lambda d: d.employer.name if not d.employer_skipped else "",
             lambda d, v: _upd_part(_upd(d, employer_skipped=False), "employer", name=v),
-            check=_free_text("employer-name-length"), optional=True,
+            check=_free_text("employer-name-length"), optional=True, applies=_may_work,
             skip=lambda d, _v: _upd(d, employer_skipped=True),
         ),
         Rule("employer_inn", "employer", "text", lambda d: d.employer.inn,
@@ -335,6 +340,19 @@ for _kind in DOCUMENT_CATALOGUE:  # the policy model's catalogue of document kin
     RULES[f"doc_{_kind.value}"] = _document_rule(_kind.value)
 
 SECTIONS: tuple[str, ...] = ("contacts", "person", "document", "snils", "oms", "employer", "files", "payment")
+
+
+def section_label(section: str, d: Draft, c: Context) -> str:
+    """Which name a section goes by for this applicant (the suffix of its label key): the identity document
+    section is «Паспорт», «Свидетельство о рождении» or the foreign passport; a foreign citizen's policy
+    section covers ОМС and ДМС."""
+    if section == "document":
+        if d.is_foreign:
+            return "document-foreign"
+        return "document-child" if _child(d, c) else "document"
+    if section == "oms" and d.is_foreign:
+        return "oms-foreign"
+    return section
 
 
 def answer_text(key: str, raw: str, draft: Draft, ctx: Context) -> Outcome:

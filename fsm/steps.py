@@ -104,9 +104,26 @@ def prev_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
     return None
 
 
-def progress(key: str, draft: Draft, ctx: wizard.Context) -> tuple[int, int]:
-    steps = [s.key for s in applicable(draft, ctx)]
-    return (steps.index(key) + 1 if key in steps else 1), len(steps)
+@dataclass(frozen=True)
+class Progress:
+    """Where a step is: its section (named for this applicant: «Паспорт», «Свидетельство о рождении»...),
+    the step's place in that section, and its place in the whole application (for the bar)."""
+
+    section: str  # the label key's suffix: apply-section-<section>
+    n: int
+    m: int
+    overall_n: int
+    overall_m: int
+
+
+def section_progress(key: str, draft: Draft, ctx: wizard.Context) -> Progress:
+    steps = applicable(draft, ctx)
+    keys = [s.key for s in steps]
+    step = STEP_BY_KEY[key]
+    in_section = [s.key for s in steps if s.section == step.section]
+    n = in_section.index(key) + 1 if key in in_section else 1
+    overall = keys.index(key) + 1 if key in keys else 1
+    return Progress(wizard.section_label(step.section, draft, ctx), n, max(len(in_section), 1), overall, len(keys))
 
 
 def first_unfilled(draft: Draft, ctx: wizard.Context) -> Step | None:

@@ -17,7 +17,7 @@ from bot.keyboards import ApplyCb, MenuCb
 from domain.applicant import Relation
 from fsm.steps import STEPS
 from services import Services
-from services.wizard import Answer
+from services.wizard import MAX_PROFILES, Answer
 from storage.users import User
 from views import wizard as views
 from views.menu import menu_view
@@ -54,6 +54,9 @@ async def on_new_profile(
         return
     relation = Relation.CHILD if callback_data.value == "child" else Relation.SELF
     screen = await services.wizard.new_profile(user.telegram_id, relation, state)
+    if screen is None:
+        await reply_or_edit(query, tr("apply-profiles-limit", limit=MAX_PROFILES), new=True)
+        return
     await present(query, tr, services.wizard.policy, screen)
 
 
@@ -86,6 +89,14 @@ async def on_contact(message: Message, tr: Tr, user: User, state: FSMContext, se
     )
     if answer is not None and answer.outcome.ok:
         await message.answer(tr("apply-phone-saved"), reply_markup=ReplyKeyboardRemove())
+    await _answered(message, tr, services, answer)
+
+
+@router.message(StateFilter(*CONTACT_STATES), F.text)
+async def on_typed_phone(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
+    answer = await services.wizard.answer_typed_phone(user.telegram_id, state, message.text or "")
+    if answer is not None and answer.outcome.ok:
+        await message.answer(tr("apply-phone-saved-typed"), reply_markup=ReplyKeyboardRemove())
     await _answered(message, tr, services, answer)
 
 

@@ -60,8 +60,7 @@ async def on_sign_confirm(
         other = translator.bind(code)
         summaries[code] = summary_text(other, profile.draft, ctx, category_titles(policy, other))
     done = await services.applications.submit(user.telegram_id, profile, summaries, state)
-    await reply_or_edit(query, tr("review-submitted", number=done.app.number, status=tr("status-accepted"),
-                                  sha=done.signature.content_sha256[:16]), views.mine_keyboard(tr))
+    await reply_or_edit(query, views.submitted_text(tr, done.app.number, policy), views.mine_keyboard(tr))
 
 
 # --- «Мои заявления» ------------------------------------------------------------------------------------------

@@ -46,10 +46,9 @@ async def on_photo(message: Message, bot: Bot, tr: Tr, user: User, state: FSMCon
     if received.upload is None or result is None or result.jpeg is None:
         await message.answer(rejection(tr, received.issues, "apply-photo-retry"))
         return
-    # Pixel figures as plain digits: "1200×1600", not Fluent's grouped "1 200×1 600".
-    caption = tr("apply-photo-result", width=str(result.width), height=str(result.height), dpi=str(result.dpi))
-    if result.issues:
-        caption = views.issues_text(tr, result.issues) + "\n\n" + caption
+    caption = tr("apply-photo-result")
+    if result.issues:  # the notes first, then a result that does not contradict them
+        caption = views.issues_text(tr, result.issues) + "\n\n" + tr("apply-photo-result-warned")
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=tr("btn-photo-use"), callback_data=UploadCb(action="use_photo").pack()),
         InlineKeyboardButton(text=tr("btn-photo-retake"), callback_data=UploadCb(action="retake").pack()),
@@ -81,10 +80,17 @@ async def on_photo_decision(
 async def on_scan(message: Message, bot: Bot, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
     if await services.wizard.profile(user.telegram_id, state) is None:
         return
+    full = await services.uploads.step_full(user.telegram_id, state)
+    if full is not None:  # told before the download, not after
+        await message.answer(tr("apply-scan-limit", limit=full))
+        return
     data = await download_or_explain(message, bot, tr, "apply-scan-retry")
     if data is None:
         return
     received, screen = await services.uploads.step_scan(user.telegram_id, state, data, sent_file(message))
+    if received.full is not None:
+        await message.answer(tr("apply-scan-limit", limit=received.full))
+        return
     if received.duplicate:
         await message.answer(tr("apply-scan-duplicate"))
         return

@@ -3,6 +3,7 @@ for, and the one way any status changes (the change, its push and its audit row 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -101,6 +102,17 @@ class ApplicationService:
             app.id, seen_version=app.version, target=Status.IN_REVIEW, actor=Actor.CITIZEN, actor_id=owner_id,
             audit="citizen.documents_sent", sent_uploads=upload_ids, conversation=conversation, uploads=upload_ids,
         )
+
+    async def signed_upload_ids(self, owner_id: int) -> set[int]:
+        """The uploads the person's submitted applications refer to: each signed snapshot's files and the
+        documents sent at staff's request. They are kept whatever later happens to the draft."""
+        ids: set[int] = set()
+        for app in await self.applications.list_for(owner_id):
+            ids.update(int(i) for i in (await self.applications.snapshot(app.id)).get("upload_ids", []))
+            for entry in await self.applications.audit_entries(app.id):
+                if entry["action"] == "citizen.documents_sent" and entry["details"]:
+                    ids.update(int(i) for i in json.loads(entry["details"]).get("uploads", []))
+        return ids
 
     async def active_for(self, owner_id: int, profile_id: int) -> Application | None:
         """The application submitted from this profile that is still being decided, if any."""

@@ -53,6 +53,7 @@ class Received:
     portrait: PortraitResult | None = None
     scan: ScanResult | None = None
     duplicate: bool = False
+    full: int | None = None  # the step already holds this many files, the policy's limit: nothing was checked
 
 
 class UploadService:
@@ -104,7 +105,15 @@ class UploadService:
         return await self.uploads.list_for(profile_id, kind)
 
     async def remove(self, owner_id: int, upload_id: int) -> None:
+        """The person took a file back: it leaves the draft, and its encrypted bytes leave the disk, unless a
+        submitted application refers to it (its signed snapshot, or documents sent at staff's request): those
+        stay for staff and for the signature's sake."""
+        upload = await self.uploads.get(upload_id)
+        if upload is None or upload.owner_id != owner_id:
+            return
         await self.uploads.set_status(upload_id, owner_id, "removed")
+        if upload_id not in await self.wizard.applications.signed_upload_ids(owner_id):
+            await self.files.delete(upload.storage_name)
 
     async def activate(self, owner_id: int, upload_id: int) -> None:
         await self.uploads.set_status(upload_id, owner_id, "active")
@@ -155,12 +164,28 @@ class UploadService:
         step = await self.wizard.step(conversation)
         if profile is None or step is None:
             return Received(None), None
+        limit = self.wizard.policy.documents.max_files_per_step
+        if await self._on_step(profile, step.key) >= limit:  # files of an album may arrive past the limit
+            return Received(None, full=limit), None
         received = await self.scan(owner_id, profile.id, step.key.removeprefix("doc_"), data, sent,
                                    refuse_duplicate=lambda _earlier: True)
         if received.upload is None:
             return received, None
         draft = await self.files_changed(profile, step.key)
         return received, await self.wizard.show(owner_id, conversation, step, draft)
+
+    async def _on_step(self, profile: Profile, step_key: str) -> int:
+        return len(await self.uploads.list_for(profile.id, step_key.removeprefix("doc_")))
+
+    async def step_full(self, owner_id: int, conversation: Conversation) -> int | None:
+        """Before a file for the current document step is even downloaded: the policy's limit when the step
+        already holds that many files; None when there is room (or no step to put it in)."""
+        profile = await self.wizard.profile(owner_id, conversation)
+        step = await self.wizard.step(conversation)
+        if profile is None or step is None:
+            return None
+        limit = self.wizard.policy.documents.max_files_per_step
+        return limit if await self._on_step(profile, step.key) >= limit else None
 
     async def remove_from_step(
         self, owner_id: int, conversation: Conversation, step_key: str, upload_id: int

@@ -26,6 +26,7 @@ from storage.payments import PaymentRepository, Receipt
 from storage.profiles import Profile, ProfileRepository
 
 CHILD_EXEMPTION_AGE = 14
+MAX_PROFILES = 10  # one's own and the children's: a family fits, a script filling the database does not
 
 _CONTEXTS: dict[tuple[int, date], tuple[Policy, wizard.Context]] = {}
 
@@ -128,7 +129,10 @@ class WizardService:
         await conversation.set_state(Apply.choose_profile)
         return await self.profiles.list_for(owner_id)
 
-    async def new_profile(self, owner_id: int, relation: Relation, conversation: Conversation) -> Screen:
+    async def new_profile(self, owner_id: int, relation: Relation, conversation: Conversation) -> Screen | None:
+        """A new draft and its first step; None when the account already has `MAX_PROFILES`."""
+        if len(await self.profiles.list_for(owner_id)) >= MAX_PROFILES:
+            return None
         profile = await self.profiles.create(owner_id, relation)
         return await self.resume(owner_id, conversation, profile)
 
@@ -234,6 +238,15 @@ class WizardService:
         if profile is None or step is None:
             return None
         outcome = wizard.answer_contact(phone, contact_user_id, owner_id, profile.draft)
+        return await self.answer(owner_id, conversation, profile, step, outcome)
+
+    async def answer_typed_phone(self, owner_id: int, conversation: Conversation, text: str) -> Answer | None:
+        """A mobile number typed on the contact step (for people who cannot use the button)."""
+        step = await self.step(conversation)
+        profile = await self.profile(owner_id, conversation)
+        if profile is None or step is None or step.kind != "contact":
+            return None
+        outcome = wizard.answer_typed_phone(text, profile.draft)
         return await self.answer(owner_id, conversation, profile, step, outcome)
 
     async def answer_choice(

@@ -22,11 +22,11 @@ async def test_a_foreign_worker_gives_a_foreign_passport_and_a_dms_policy(world:
     await alisher.press("Работа с пищевыми продуктами")
 
     # The foreign passport, not «Серия и номер паспорта РФ».
-    expect_step(alisher, 11, 25, "страна выдала ваш паспорт")
+    expect_step(alisher, "Иностранный паспорт · 1 из 4", "страна выдала ваш паспорт")
     assert "миграционную карту и патент указывать не нужно" in alisher.last
     assert "Узбекистан" in alisher.buttons() and "Другая страна" in alisher.buttons()
     await alisher.press("Узбекистан")
-    expect_step(alisher, 12, 25, "Номер паспорта, как он напечатан")
+    expect_step(alisher, "Иностранный паспорт · 2 из 4", "Номер паспорта, как он напечатан")
     await alisher.send("AA 12Ж4567")
     expect_error(alisher, "латинские буквы и цифры")
     await alisher.send("\u200bаа 1234567")  # a zero-width space and the Russian keyboard layout
@@ -44,7 +44,7 @@ async def test_a_foreign_worker_gives_a_foreign_passport_and_a_dms_policy(world:
     await alisher.send("полис ДМС № 001-23/456789")
     await alisher.send("АО «СОГАЗ»")
 
-    expect_step(alisher, 19, 28, "Фото 3×4")  # ДМС added its two steps and its scan
+    expect_step(alisher, "Фото и документы · 1 из 4", "Фото 3×4")  # the passport page, the policy, others
     await alisher.send_photo(GOOD_PORTRAIT)
     await alisher.press("Использовать это фото")
     await alisher.press("Пропустить")  # employer

@@ -106,7 +106,11 @@ async def test_the_whole_slice_with_a_restart_between_every_two_steps(world: Wor
     await anna.press("✍️ Подписать и отправить")
     assert "простой электронной подписью" in anna.last
     await anna.press("Подписать и отправить")
-    assert anna.last.startswith("✅ Заявление ЭМК-2026-000001 отправлено. Статус: Принято.")
+    # What happens next, in words: who checks, how long it usually takes, how she will know, where to look.
+    assert anna.last.startswith("✅ Заявление ЭМК-2026-000001 отправлено и подписано.")
+    assert "сотрудник проверит анкету и документы — обычно в течение 2 дней" in anna.last
+    assert "я пришлю сообщение сюда" in anna.last and "«Мои заявления»" in anna.last
+    assert "контрольн" not in anna.last and "SHA" not in anna.last  # no checksum
     assert world.deps is not None
     app = (await world.deps.applications.list_for(anna.user.id))[0]
     assert app.number == "ЭМК-2026-000001" and app.signed_by == anna.user.id and len(app.content_sha256) == 64

@@ -34,7 +34,8 @@ def unexpected_updates(person: Person, state: str) -> dict[str, dict[str, Any]]:
     if state in EXPECTS:
         return {k: v for k, v in candidates.items() if k not in EXPECTS[state]}
     expected = {
-        "text": {"text"}, "contact": {"contact"}, "photo": {"photo", "document"}, "upload": {"photo", "document"}
+        "text": {"text"}, "contact": {"contact", "text"},  # a phone number may be typed
+        "photo": {"photo", "document"}, "upload": {"photo", "document"},
     }.get(step.kind if step else "", set())
     return {k: v for k, v in candidates.items() if k not in expected}
 

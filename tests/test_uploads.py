@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fluent.syntax import ast as fl
+from PIL import Image
 
 from bot.i18n import Translator
 from domain.applicant import Citizenship, Draft, Relation, Sex
@@ -103,16 +105,22 @@ async def test_photo_as_photo_as_file_heic_retake_and_use(world: World) -> None:
     await anna.send_photo(PORTRAIT)
     sent = [c for c in world.api.calls[mark:] if c.method == "sendPhoto"]
     assert len(sent) == 1
-    assert anna.last.startswith("Вот фото для книжки: 600×800 пикселей, 508 dpi")
+    # Said as a person understands it: no pixels, no dpi.
+    assert anna.last.startswith("✅ Фото подходит: лицо по центру, фон светлый, я обрезал его до размера 3×4 см")
+    assert "пиксел" not in anna.last and "dpi" not in anna.last
+    upload = await world.deps.uploads.get((await world.deps.uploads.list_for(
+        (await world.deps.profiles.list_for(anna.user.id))[0].id, "photo", status="pending"))[0].id)
+    assert upload is not None and (upload.width, upload.height, upload.dpi) == (600, 800, 508)
     await anna.press("Переснять")
     assert "отправьте другое фото" in anna.said
 
     # As a file (original quality, here an iPhone HEIC rotated by EXIF): a bigger print, still 3×4 cm.
     await anna.send_file(HEIC, "IMG_0001.HEIC", "image/heic")
-    assert anna.last.startswith("Вот фото для книжки: ")
-    width, height = (int(v) for v in anna.last.split(": ")[1].split(" ")[0].split("×"))
-    assert width * 4 == height * 3 and width >= 600
+    assert anna.last.startswith("✅ Фото подходит")
     photo_call = [c for c in world.api.calls if c.method == "sendPhoto"][-1]
+    with Image.open(io.BytesIO(photo_call.file("photo") or b"")) as shown:
+        width, height = shown.size
+    assert width * 4 == height * 3 and width >= 600
     assert len(photo_call.file("photo") or b"") < 2 * 1024 * 1024
     await anna.press("Использовать это фото")
     assert "✅ Фото сохранено." in anna.last
@@ -218,7 +226,7 @@ async def test_every_outcome_at_the_photo_step(world: World, rel: str, expected:
     await at_step(world, anna, "photo")
     await anna.send_file((DATA / rel).read_bytes(), Path(rel).name, "application/octet-stream")
     if expected.startswith("ok"):
-        assert "Вот фото для книжки" in anna.last, (rel, anna.replies)
+        assert "Использовать это фото?" in anna.last, (rel, anna.replies)
         for code in expected.split("+")[1:]:
             assert "⚠️ " + static_prefix(f"issue-{code}") in anna.last, (rel, code)
     else:
@@ -241,3 +249,65 @@ async def test_every_outcome_at_a_document_step(world: World, rel: str, expected
 def test_photo_and_document_states_are_in_the_step_table() -> None:
     assert STEP_BY_KEY["photo"].state == Apply.photo
     assert STEP_BY_KEY["doc_passport_main"].kind == "upload"
+
+
+async def submitted_with(world: World, person: Person) -> None:
+    """Sign and send the person's profile as it is (the signed snapshot takes its current files)."""
+    assert world.dp is not None and world.bot is not None and world.deps is not None
+    profile = (await world.deps.profiles.list_for(person.user.id))[0]
+    ctx = world.dp.fsm.get_context(world.bot, chat_id=person.chat_id, user_id=person.user.id)
+    await world.deps.services.applications.submit(person.user.id, profile, {"ru": "", "en": ""}, ctx)
+
+
+async def test_many_files_on_one_step_rows_of_remove_buttons_a_limit_and_removed_files_leave_the_disk(
+    world: World,
+) -> None:
+    anna = world.person()
+    await at_step(world, anna, "doc_others")
+    assert world.deps is not None
+    limit = world.deps.policy.documents.max_files_per_step
+    for i in range(limit):  # the same photo of a page made distinct, as ten certificates would be
+        await anna.send_file(SCAN_PHOTO + b"\0" * (i + 1), f"page{i}.jpg", "image/jpeg")
+        assert anna.replies[0].startswith("✅ Файл принят."), anna.replies
+    # Every remove button is there, in rows Telegram accepts (the fake Bot API refuses a row of more than 8).
+    keyboard = anna.last_message()["reply_markup"]["inline_keyboard"]
+    removes = [b["text"] for row in keyboard for b in row if b["text"].startswith("🗑")]
+    assert removes == [f"🗑 Удалить {n}" for n in range(1, limit + 1)]
+    assert max(len(row) for row in keyboard) <= 4
+
+    # One more is refused before it is even downloaded, with the way out.
+    downloads = len(world.api.calls_to("getFile"))
+    await anna.send_file(SCAN_PHOTO + b"\1", "one-more.jpg", "image/jpeg")
+    assert anna.last.startswith(f"К одному документу можно приложить не больше {limit} файлов.")
+    assert "«🗑 Удалить»" in anna.last
+    assert len(world.api.calls_to("getFile")) == downloads
+
+    # A removed file's encrypted bytes leave the disk; the others stay.
+    profile = (await world.deps.profiles.list_for(anna.user.id))[0]
+    files = await world.deps.uploads.list_for(profile.id, "others")
+    files_dir = world.deps.settings.files_dir
+    assert all((files_dir / f.storage_name).exists() for f in files)
+    await anna.press("🗑 Удалить 1")
+    assert not (files_dir / files[0].storage_name).exists()
+    assert (await world.deps.uploads.get(files[0].id)).status == "removed"  # type: ignore[union-attr]
+    assert all((files_dir / f.storage_name).exists() for f in files[1:])
+    await anna.send_file(SCAN_PHOTO + b"\1", "one-more.jpg", "image/jpeg")  # room again
+    assert anna.replies[0].startswith("✅ Файл принят.")
+
+    # A file that a submitted application's signed snapshot refers to stays on disk when taken off the draft.
+    await submitted_with(world, anna)
+    await at_step_again(world, anna, "doc_others")
+    await anna.press("🗑 Удалить 1")
+    assert (files_dir / files[1].storage_name).exists()
+    assert (await world.deps.uploads.get(files[1].id)).status == "removed"  # type: ignore[union-attr]
+
+
+async def at_step_again(world: World, person: Person, key: str) -> None:
+    """The person opens the same profile at a step again (as after a rejection, to send it anew)."""
+    assert world.deps is not None and world.dp is not None and world.bot is not None
+    profile = (await world.deps.profiles.list_for(person.user.id))[0]
+    await world.deps.profiles.save(profile, profile.draft, key)
+    await person.command("cancel")
+    await person.press("Продолжить заполнение")
+    await person.press(person.buttons()[0])
+    assert person.buttons()[0] == "🗑 Удалить 1", person.buttons()

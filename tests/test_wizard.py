@@ -3,6 +3,7 @@ a restart in the middle, edits from the summary; for an adult and for a child un
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -60,38 +61,41 @@ def expect_error(person: Person, fragment: str) -> None:
     assert fragment in first, first
 
 
-def expect_step(person: Person, n: int, m: int, prompt: str) -> None:
-    assert f"Шаг {n} из {m} " in person.last, person.last
+def expect_step(person: Person, where: str, prompt: str) -> None:
+    """`where`: the progress line's words, «Паспорт · 1 из 4» (the section, the step's place in it)."""
+    assert re.search(re.escape(where) + " [▰▱]{10}\n", person.last), person.last
     assert prompt in person.last, person.last
 
 
 async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(world: World) -> None:
     anna = world.person()
     await begin(world, anna)
-    assert anna.replies[0].startswith("Шаг 1 из 27")
+    assert anna.replies[0].startswith("Контакты · 1 из 2 ▱")
+    assert "номер можно написать сообщением" in anna.replies[0]
     assert anna.reply_keyboard()[0][0]["request_contact"] is True
 
-    # 1. Contacts: typed number and someone else's contact are refused; own contact accepted.
-    await anna.send("+7 916 123-45-67")
-    assert anna.last.startswith("Нажмите кнопку «📱 Поделиться контактом»")
+    # 1. Contacts: a typed number that is not a mobile and someone else's contact are refused;
+    # own contact accepted.
+    await anna.send("+7 495 123-45-67")
+    expect_error(anna, "нужен мобильный")
     await anna.share_contact("79161234567", own=False)
     expect_error(anna, "только свой контакт")
     await anna.share_contact("79161234567")
     assert anna.replies[0] == "✅ Телефон сохранён."
     assert anna.reply_keyboard() == []  # the contact keyboard is removed
-    expect_step(anna, 2, 27, "электронной почты")
+    expect_step(anna, "Контакты · 2 из 2", "электронной почты")
     await anna.send("anna@")
     expect_error(anna, "электронной почты")
     await anna.press("Пропустить")
 
     # 2. Personal data.
-    expect_step(anna, 3, 27, "фамилия")
+    expect_step(anna, "Личные данные · 1 из 8", "фамилия")
     await anna.send("Ivanova")
     expect_error(anna, "русскими буквами")
     await anna.send("  иванова-петрова ")
     await anna.send("анна")
     await anna.press("← Назад")  # back to the name, shown with its value
-    expect_step(anna, 4, 27, "Ваше имя")
+    expect_step(anna, "Личные данные · 2 из 8", "Ваше имя")
     assert "Сейчас указано: Анна" in anna.last
     await anna.press("Оставить как есть")
     await anna.send("1990")  # a patronymic with digits
@@ -112,20 +116,20 @@ async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(worl
     await anna.press("Работа с пищевыми продуктами")
 
     # Cancel keeps the draft; the menu offers to continue where she stopped.
-    expect_step(anna, 11, 27, "Серия и номер паспорта")
+    expect_step(anna, "Паспорт · 1 из 4", "Серия и номер паспорта")
     await anna.press("Отмена")
     assert anna.last.startswith("Заполнение прервано, черновик сохранён.")
     assert "Продолжить заполнение" in anna.buttons()
     await anna.press("Продолжить заполнение")
     await anna.press("Иванова-Петрова Анна (для себя)")
-    expect_step(anna, 11, 27, "Серия и номер паспорта")
+    expect_step(anna, "Паспорт · 1 из 4", "Серия и номер паспорта")
 
     # 3. Passport.
     await anna.send("45 08 12345")
     expect_error(anna, "10 цифр")
     await anna.send("№ 0008 123456")
     assert anna.replies[0].startswith("⚠️")  # unknown region code: a warning, she may go on
-    expect_step(anna, 12, 27, "Дата выдачи паспорта")
+    expect_step(anna, "Паспорт · 2 из 4", "Дата выдачи паспорта")
     await anna.press("← Назад")
     await anna.send("4508 123456")
     await anna.send("15.03.2003")  # before her 14th birthday
@@ -148,14 +152,14 @@ async def test_adult_wizard_with_mistakes_back_skip_cancel_restart_and_edit(worl
     await anna.send("7700 0000 0000 0016")
 
     # 6. The photo: checked, corrected to 3×4 and shown back; she uses it.
-    expect_step(anna, 17, 27, "Фото 3×4")
+    expect_step(anna, "Фото и документы · 1 из 5", "Фото 3×4")
     await anna.send_photo(GOOD_PORTRAIT)
-    assert anna.last.startswith("Вот фото для книжки: ")
+    assert anna.last.startswith("✅ Фото подходит: лицо по центру, фон светлый")
     assert anna.buttons() == ["Использовать это фото", "Переснять"]
     await anna.press("Использовать это фото")
 
     # 7. Employer.
-    expect_step(anna, 18, 27, "Работодатель")
+    expect_step(anna, "Работодатель · 1 из 6", "Работодатель")
     await anna.send("ООО «Ромашка»")
     await anna.send("7707083894")
     expect_error(anna, "ИНН")
@@ -217,7 +221,7 @@ async def test_child_under_14_gets_the_birth_certificate_path(world: World) -> N
     await olga.press("Российская Федерация")
     await olga.send("630000, г. Новосибирск, ул. Мира, д. 5")
     await olga.press("Воспитание и обучение детей")
-    expect_step(olga, 11, 24, "свидетельства о рождении")
+    expect_step(olga, "Свидетельство о рождении · 1 из 2", "свидетельства о рождении")
     await olga.send("IIII-МЮ 123456")  # not a canonical Roman numeral
     expect_error(olga, "")
     await olga.send("iv мю №123456")  # lower case, a space, «№»
@@ -228,13 +232,15 @@ async def test_child_under_14_gets_the_birth_certificate_path(world: World) -> N
     await olga.send("7700000000000016")
     await olga.send_photo(GOOD_PORTRAIT)
     await olga.press("Использовать это фото")
-    await olga.press("Пропустить")  # no employer
+    # A ten-year-old does not work: no employer, no position; straight on to the documents.
+    assert "Работодатель" not in olga.last and "должность" not in olga.last.lower()
+    expect_step(olga, "Фото и документы · 2 из 4", "свидетельства о рождении")
     await pass_documents(olga, ["birth certificate", "oms"])
     summary = olga.last
     assert summary.startswith("Проверьте анкету")
     assert "Свидетельство о рождении: IV-МЮ ****56" in summary
     assert "Паспорт" not in summary
-    assert "Не указан (пропущено)" in summary
+    assert "Работодатель" not in summary and "Должность" not in summary
 
     # The same account also applies for itself: a second profile, listed separately.
     await olga.press("В меню")

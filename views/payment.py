@@ -12,7 +12,6 @@ from bot.i18n import Tr
 from bot.keyboards import PayCb
 from domain.applicant import Draft
 from domain.policy import PaymentPolicy
-from fsm.steps import progress
 from services.wizard import Screen
 from storage.payments import Receipt
 from views.wizard import nav_row, progress_line
@@ -65,9 +64,8 @@ def _button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
 def payment_screen(tr: Tr, screen: Screen) -> tuple[str, InlineKeyboardMarkup]:
     assert screen.step is not None and screen.payment is not None
     step, draft, offer = screen.step, screen.draft, screen.payment
-    n, m = progress(step.key, draft, screen.ctx)
     parts = [
-        progress_line(tr, n, m),
+        progress_line(tr, step.key, draft, screen.ctx),
         html.bold(tr("pay-title")),
         tr("pay-price", amount=price(tr, offer.policy.price_minor_units)),
         tr("pay-covers", covers=html.quote(covers(offer.policy, tr))),

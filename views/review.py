@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Tr, document_label
 from bot.keyboards import MenuCb, ReviewCb
+from domain.policy import Policy
 from domain.status import Status, StatusChange
 from storage.applications import Application
 from views.ui import fmt_date
@@ -21,6 +22,13 @@ def sign_screen(tr: Tr, name: str) -> tuple[str, InlineKeyboardMarkup]:
         [InlineKeyboardButton(text=tr("btn-back-to-summary"), callback_data=ReviewCb(action="summary").pack())],
     ])
     return tr("review-sign-explain", name=name), keyboard
+
+
+def submitted_text(tr: Tr, number: str, policy: Policy) -> str:
+    """What happens after sending, in days: an application waiting longer than the policy's «stuck» period
+    is taken up with staff, so that period is what "usually" means."""
+    days = max(1, -(-policy.reminders.stuck_application_hours // 24))
+    return tr("review-submitted", number=number, days=days)
 
 
 def mine_keyboard(tr: Tr) -> InlineKeyboardMarkup:

@@ -20,17 +20,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Tr
 from bot.keyboards import ApplyCb, MenuCb, ReviewCb, UploadCb
 from domain import wizard
-from domain.applicant import Draft, Relation
+from domain.applicant import Draft, PolicyKind, Relation
 from domain.identifiers import mask_tail
 from domain.issues import Issue, Severity
 from domain.policy import Policy
-from fsm.steps import STEPS, Step, first_of_section, missing, progress
+from fsm.steps import STEPS, Step, first_of_section, missing, section_progress
 from storage.applications import Application
 from storage.files import Upload
 from storage.profiles import Profile
 from views.ui import fmt_date
 
 BAR_CELLS = 10
+REMOVE_BUTTONS_PER_ROW = 4  # Telegram takes at most 8 buttons in a row; 4 «🗑 Удалить N» fit a phone's width
 _TITLES: dict[tuple[int, int, str], tuple[Policy, dict[str, str]]] = {}
 
 
@@ -49,9 +50,23 @@ def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
     return titles
 
 
-def progress_line(tr: Tr, n: int, m: int) -> str:
-    filled = round(BAR_CELLS * n / m) if m else 0
-    return tr("apply-progress", n=n, m=m) + " " + "▰" * filled + "▱" * (BAR_CELLS - filled)
+def section_title(tr: Tr, section: str, draft: Draft, ctx: wizard.Context) -> str:
+    return tr("apply-section-" + wizard.section_label(section, draft, ctx))
+
+
+def progress_line(tr: Tr, step_key: str, draft: Draft, ctx: wizard.Context) -> str:
+    """«Паспорт · 3 из 4 ▰▰▰▰▰▰▱▱▱▱»: the place in the section in words, the whole application as a bar."""
+    p = section_progress(step_key, draft, ctx)
+    filled = round(BAR_CELLS * p.overall_n / p.overall_m) if p.overall_m else 0
+    text = tr("apply-progress", section=tr("apply-section-" + p.section), n=p.n, m=p.m)
+    return text + " " + "▰" * filled + "▱" * (BAR_CELLS - filled)
+
+
+def field_label(tr: Tr, key: str, draft: Draft) -> str:
+    """A field's name in the summary; a foreign citizen's policy scan is named after the policy they have."""
+    if key == "doc_oms_policy" and draft.is_foreign and draft.policy_kind is PolicyKind.DMS:
+        return tr("apply-field-doc-dms-policy")
+    return tr(f"apply-field-{key.replace('_', '-')}")
 
 
 def issues_text(tr: Tr, issues: tuple[Issue, ...]) -> str:
@@ -84,7 +99,15 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
         return tr("apply-value-skipped")
     match key:
         case "phone":
+            if d.phone_typed:
+                return f"{mask_phone(value)} ({tr('apply-phone-unconfirmed')})"
             return mask_phone(value)
+        case "foreign_passport_country" if value == wizard.OTHER_COUNTRY and d.foreign_passport.country_name:
+            return d.foreign_passport.country_name
+        case "foreign_passport_number":
+            return mask_tail(value, 2, letters=True)
+        case "dms_number":
+            return mask_tail(value, 4, letters=True)
         case "snils":
             return mask_tail(value, 2)
         case "oms":
@@ -95,7 +118,7 @@ def display(tr: Tr, key: str, d: Draft, categories: dict[str, str]) -> str:
             return f"{d.birth_certificate.series} {mask_tail(value, 2)}"
         case "address":
             return str(value) if d.postal_index and d.postal_index in value else f"{d.postal_index}, {value}"
-        case "sex" | "citizenship" | "category":
+        case "sex" | "citizenship" | "category" | "foreign_passport_country" | "policy_kind":
             return choice_label(tr, key, str(value), categories)
         case "photo":
             return tr("apply-photo-accepted")
@@ -137,8 +160,10 @@ def nav_row(tr: Tr, step: Step, *, can_keep: bool, can_skip: bool) -> list[Inlin
 def prompt(
     tr: Tr, step: Step, draft: Draft, ctx: wizard.Context, categories: dict[str, str]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    n, m = progress(step.key, draft, ctx)
-    parts = [progress_line(tr, n, m), tr(step.prompt_key, child="yes" if draft.relation is Relation.CHILD else "no")]
+    parts = [progress_line(tr, step.key, draft, ctx),
+             tr(step.prompt_key, child="yes" if draft.relation is Relation.CHILD else "no")]
+    if step.kind == "contact":  # people without the contact button may type the number
+        parts.append(tr("apply-phone-typed-note"))
     now = current_value(tr, step, draft, categories)
     if now is not None:
         parts.append(tr("apply-current-value", value=html.quote(now)))
@@ -169,20 +194,20 @@ def upload_prompt(
     tr: Tr, step: Step, draft: Draft, ctx: wizard.Context, files: list[Upload]
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A document step: what to send, what is already accepted (each removable), "Done"."""
-    n, m = progress(step.key, draft, ctx)
     kind = step.key.removeprefix("doc_")
-    parts = [progress_line(tr, n, m), tr(step.prompt_key), tr("apply-upload-rules")]
+    parts = [progress_line(tr, step.key, draft, ctx), tr(step.prompt_key), tr("apply-upload-rules")]
     rows: list[list[InlineKeyboardButton]] = []
     if files:
         parts.append(tr("apply-upload-accepted-title") + "\n" + "\n".join(
             upload_line(tr, i, f) for i, f in enumerate(files, 1)))
-        rows.append([
+        removes = [
             InlineKeyboardButton(
                 text=tr("btn-remove-file", n=i),
                 callback_data=UploadCb(action="remove", step=step.key, value=str(f.id)).pack(),
             )
             for i, f in enumerate(files, 1)
-        ])
+        ]
+        rows.extend(removes[i:i + REMOVE_BUTTONS_PER_ROW] for i in range(0, len(removes), REMOVE_BUTTONS_PER_ROW))
         rows.append([InlineKeyboardButton(
             text=tr("btn-upload-done"), callback_data=UploadCb(action="done", step=step.key, value=kind).pack()
         )])
@@ -237,13 +262,14 @@ def summary(
             continue
         sections_present.append(section)
         lines.append("")
-        lines.append(html.bold(tr(f"apply-section-{section}")))
+        lines.append(html.bold(section_title(tr, section, draft, ctx)))
         if section == "employer" and draft.employer_skipped:
             lines.append(tr("apply-employer-skipped"))
             continue
         for s in steps:
-            label = tr(f"apply-field-{s.key.replace('_', '-')}")
-            lines.append(f"{label}: {html.quote(display(tr, s.key, draft, categories))}")
+            if s.key == "foreign_passport_country_name":  # shown as the country itself
+                continue
+            lines.append(f"{field_label(tr, s.key, draft)}: {html.quote(display(tr, s.key, draft, categories))}")
     gaps = missing(draft, ctx)
     lines.append("")
     if submitted is not None:
@@ -255,19 +281,19 @@ def summary(
         return "\n".join(lines), b.as_markup()
     if gaps:
         lines.append(html.bold(tr("apply-summary-missing")))
-        lines.extend("• " + tr(f"apply-field-{s.key.replace('_', '-')}") for s in gaps)
+        lines.extend("• " + field_label(tr, s.key, draft) for s in gaps)
     else:
         lines.append(tr("apply-summary-complete"))
     b = InlineKeyboardBuilder()
     for section in sections_present:
         first = first_of_section(section, draft, ctx)
         b.button(
-            text=tr("btn-edit-section", section=tr(f"apply-section-{section}")),
+            text=tr("btn-edit-section", section=section_title(tr, section, draft, ctx)),
             callback_data=ApplyCb(action="edit", step=first.key, value=section),
         )
     b.adjust(2)
     for gap in gaps:  # a button to each missing item
-        label = tr("btn-fill-field", field=tr(f"apply-field-{gap.key.replace('_', '-')}"))
+        label = tr("btn-fill-field", field=field_label(tr, gap.key, draft))
         b.row(InlineKeyboardButton(text=label, callback_data=ApplyCb(action="fill", step=gap.key).pack()))
     if not gaps:
         b.row(InlineKeyboardButton(text=tr("btn-sign-and-send"), callback_data=ReviewCb(action="sign").pack()))

@@ -18,7 +18,7 @@ apply-profile-self = myself
 apply-profile-child = child
 apply-profile-new = New application ({ $who })
 apply-cancelled = Stopped; your draft is saved. You can continue from the menu.
-apply-progress = Step { $n } of { $m }
+apply-progress = { $section } · { $n } of { $m }
 apply-current-value = Currently: { $value }
 apply-value-skipped = skipped
 
@@ -43,7 +43,10 @@ apply-birth-date-ask = Date of birth as DD.MM.YYYY. Example: 01.02.1990
 apply-sex-ask = Sex:
 apply-citizenship-ask = Citizenship:
 apply-address-ask = Registration address with the postal code. Example: 123456, Moscow, Lenina st. 1, apt. 2
-apply-category-ask = Type of work — it decides the exams and periods:
+apply-category-ask = { $child ->
+    [yes] What work or activity does the child need the book for? It decides the exams and periods:
+   *[no] Type of work — it decides the exams and periods:
+}
 apply-passport-number-ask = Russian passport series and number. Example: 45 08 123456
 apply-passport-issue-date-ask = Passport issue date (DD.MM.YYYY). Example: 15.03.2015
 apply-passport-division-code-ask = Code of the issuing office. Example: 770-001
@@ -60,11 +63,17 @@ apply-oms-ask = OMS policy number: the 16-digit unified number. Example: 7700 00
 apply-policy-kind-ask = What health insurance policy do you have? If you have none, press «Skip».
 apply-dms-number-ask = The voluntary health insurance (DMS) policy number as written on the policy. Example: 001-23/456789
 apply-dms-insurer-ask = The insurance company that issued the DMS policy. Example: SOGAZ
-apply-employer-name-ask = Employer: organisation or sole trader name. Example: ООО «Ромашка». No employer yet? Press "Skip".
+apply-employer-name-ask = { $child ->
+    [yes] Where the child works: organisation or sole trader name. Example: ООО «Ромашка». Not working yet? Press "Skip".
+   *[no] Employer: organisation or sole trader name. Example: ООО «Ромашка». No employer yet? Press "Skip".
+}
 apply-employer-inn-ask = Employer's INN: 10 digits for an organisation, 12 for a sole trader. Example: 7707083893
 apply-employer-ogrn-ask = Employer's OGRN (13 digits) or OGRNIP (15 digits). Example: 1027700132195
 apply-employer-okpo-ask = Employer's OKPO code (8 or 10 digits), if you know it. Example: 00032537. You may skip it.
-apply-employer-position-ask = Your position. Example: cook
+apply-employer-position-ask = { $child ->
+    [yes] The child's position. Example: kitchen assistant
+   *[no] Your position. Example: cook
+}
 apply-employer-start-date-ask = Start date of the job (DD.MM.YYYY). Example: 01.12.2026
 
 choice-sex-male = Male
@@ -98,9 +107,12 @@ apply-summary-complete = ✅ All required fields are filled in.
 apply-employer-skipped = Not given (skipped)
 apply-section-contacts = Contacts
 apply-section-person = Personal data
-apply-section-document = Identity document
+apply-section-document = Passport
+apply-section-document-child = Birth certificate
+apply-section-document-foreign = Foreign passport
 apply-section-snils = SNILS
 apply-section-oms = OMS policy
+apply-section-oms-foreign = Medical policy
 apply-section-employer = Employer
 
 apply-field-phone = Phone
@@ -137,7 +149,7 @@ apply-field-employer-position = Position
 apply-field-employer-start-date = Start date
 
 hint-apply-text = A text answer is needed here — type it as a message. "Back" and "Cancel" are under the question above.
-hint-apply-contact = Press "📱 Share my contact" at the bottom of the screen — no need to type the number.
+hint-apply-contact = Press "📱 Share my contact" at the bottom of the screen, or type your mobile number in a message. Example: +7 912 345-67-89
 hint-apply-choice = Choose an option with a button under the question above.
 hint-apply-choose-profile = Choose an application with a button above, or start a new one.
 hint-apply-summary = This is the summary of your application. To correct a section, press "Edit" under it.
@@ -150,3 +162,4 @@ issue-employer-position-length = The position must be 2 to { $limit } characters
 issue-choice-unknown = There is no such option — choose with a button under the question.
 issue-foreign-country-length = The country name is 2 to { $limit } characters long. Example: Vietnam
 issue-dms-insurer-length = The insurance company name is 2 to { $limit } characters long. Example: SOGAZ
+apply-profiles-limit = One account can hold at most { $limit } application forms. Please continue one of those you started — they are in the list above.

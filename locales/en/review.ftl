@@ -5,10 +5,14 @@ btn-sign-confirm = Sign and send
 btn-back-to-summary = ← Back to the application
 review-sign-explain =
     Please check the application once more before sending.
-    By pressing "Sign and send", you, { $name }, sign the application with a simple electronic signature: we record who signed, when, and a checksum (SHA-256) of exactly this data and these files. A sent application cannot be changed — only at a staff member's request.
+    By pressing "Sign and send", you, { $name }, sign the application with a simple electronic signature: we record who signed, when, and a digital fingerprint of exactly this data and these files. A sent application cannot be changed — only at a staff member's request.
 review-submitted =
-    ✅ Application { $number } sent. Status: { $status }.
-    Signature recorded (checksum { $sha }…). We will tell you about every status change.
+    ✅ Application { $number } is signed and sent.
+    What happens next: a staff member will check your details and documents — usually within { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }. If something needs correcting or adding, they will say exactly what.
+    When the status changes, I will message you here. You can follow the application under "My applications".
 review-already-submitted = Application { $number } has been sent. Status: { $status }.
 
 btn-my-applications = My applications

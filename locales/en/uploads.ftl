@@ -1,7 +1,8 @@
 ## Photo 3×4 and document scans.
 
 apply-photo-ask = A 3×4 photo for the book. Take a front-facing picture against a light plain wall, in good light, without glasses or a hat, with your whole face in the frame. Send it as a photo or as a file (JPEG, PNG, HEIC) — I will check it and crop it to 3×4 myself.
-apply-photo-result = Here is the photo for the book: { $width }×{ $height } pixels, { $dpi } dpi — it prints at exactly 3×4 cm. Use it?
+apply-photo-result = ✅ The photo is good: the face is centred, the background is light, and I cropped it to 3×4 cm for printing. Use this photo?
+apply-photo-result-warned = I cropped the photo to 3×4 cm with the face centred. You can use it, but a new one taken with the notes above in mind would be better. Use this photo?
 apply-photo-retry = Please send another photo.
 apply-photo-send-another = All right, send another photo.
 apply-photo-saved = ✅ Photo saved.
@@ -26,6 +27,10 @@ btn-upload-done = Done
 apply-scan-accepted = ✅ File accepted.
 apply-scan-retry = Please send another file.
 apply-scan-duplicate = This file is already uploaded — no need to send it again.
+apply-scan-limit = One document takes at most { $limit ->
+    [one] { $limit } file
+   *[other] { $limit } files
+}. If one of them is not needed, remove it with its «🗑 Remove» button and send the right one.
 apply-scan-removed = File removed.
 apply-scan-none-yet = Please send at least one file first.
 apply-scan-confirm-legible = Please check: are the signatures, stamps and dates on the scans easy to read?
@@ -39,6 +44,7 @@ apply-field-doc-passport-main = Passport, main spread
 apply-field-doc-passport-registration = Passport, registration
 apply-field-doc-birth-certificate = Birth certificate (scan)
 apply-field-doc-oms-policy = OMS policy (scan)
+apply-field-doc-dms-policy = DMS policy (scan)
 apply-field-doc-others = Other documents
 
 hint-apply-photo = A photograph is needed here: send a picture as a photo or as a file.

@@ -18,7 +18,7 @@ apply-profile-self = для себя
 apply-profile-child = ребёнок
 apply-profile-new = Новая анкета ({ $who })
 apply-cancelled = Заполнение прервано, черновик сохранён. Продолжить можно из меню.
-apply-progress = Шаг { $n } из { $m }
+apply-progress = { $section } · { $n } из { $m }
 apply-current-value = Сейчас указано: { $value }
 apply-value-skipped = пропущено
 
@@ -43,7 +43,10 @@ apply-birth-date-ask = Дата рождения в формате ДД.ММ.Г�
 apply-sex-ask = Пол:
 apply-citizenship-ask = Гражданство:
 apply-address-ask = Адрес регистрации с почтовым индексом. Пример: 123456, г. Москва, ул. Ленина, д. 1, кв. 2
-apply-category-ask = Категория работы — от неё зависят обследования и сроки:
+apply-category-ask = { $child ->
+    [yes] Для какой работы или деятельности ребёнку нужна книжка? От этого зависят обследования и сроки:
+   *[no] Категория работы — от неё зависят обследования и сроки:
+}
 apply-passport-number-ask = Серия и номер паспорта РФ. Пример: 45 08 123456
 apply-passport-issue-date-ask = Дата выдачи паспорта (ДД.ММ.ГГГГ). Пример: 15.03.2015
 apply-passport-division-code-ask = Код подразделения, выдавшего паспорт. Пример: 770-001
@@ -60,11 +63,17 @@ apply-oms-ask = Номер полиса ОМС: единый номер из 16 
 apply-policy-kind-ask = Какой у вас медицинский полис? Если полиса нет — нажмите «Пропустить».
 apply-dms-number-ask = Номер полиса ДМС, как он написан в полисе. Пример: 001-23/456789
 apply-dms-insurer-ask = Страховая компания, выдавшая полис ДМС. Пример: АО «СОГАЗ»
-apply-employer-name-ask = Работодатель: название организации или ИП. Пример: ООО «Ромашка». Если работодателя пока нет — нажмите «Пропустить».
+apply-employer-name-ask = { $child ->
+    [yes] Где работает ребёнок: название организации или ИП. Пример: ООО «Ромашка». Если ребёнок пока не работает — нажмите «Пропустить».
+   *[no] Работодатель: название организации или ИП. Пример: ООО «Ромашка». Если работодателя пока нет — нажмите «Пропустить».
+}
 apply-employer-inn-ask = ИНН работодателя: 10 цифр для организации или 12 для ИП. Пример: 7707083893
 apply-employer-ogrn-ask = ОГРН (13 цифр) или ОГРНИП (15 цифр) работодателя. Пример: 1027700132195
 apply-employer-okpo-ask = Код ОКПО работодателя (8 или 10 цифр), если знаете. Пример: 00032537. Можно пропустить.
-apply-employer-position-ask = Ваша должность. Пример: повар
+apply-employer-position-ask = { $child ->
+    [yes] Должность ребёнка. Пример: помощник повара
+   *[no] Ваша должность. Пример: повар
+}
 apply-employer-start-date-ask = Дата начала работы (ДД.ММ.ГГГГ). Пример: 01.12.2026
 
 choice-sex-male = Мужской
@@ -98,9 +107,12 @@ apply-summary-complete = ✅ Все обязательные поля запол
 apply-employer-skipped = Не указан (пропущено)
 apply-section-contacts = Контакты
 apply-section-person = Личные данные
-apply-section-document = Документ
+apply-section-document = Паспорт
+apply-section-document-child = Свидетельство о рождении
+apply-section-document-foreign = Иностранный паспорт
 apply-section-snils = СНИЛС
 apply-section-oms = Полис ОМС
+apply-section-oms-foreign = Медицинский полис
 apply-section-employer = Работодатель
 
 apply-field-phone = Телефон
@@ -137,7 +149,7 @@ apply-field-employer-position = Должность
 apply-field-employer-start-date = Начало работы
 
 hint-apply-text = Здесь нужен ответ текстом — напишите его сообщением. Кнопки «Назад» и «Отмена» — под вопросом выше.
-hint-apply-contact = Нажмите кнопку «📱 Поделиться контактом» внизу экрана — номер вводить вручную не нужно.
+hint-apply-contact = Нажмите кнопку «📱 Поделиться контактом» внизу экрана или напишите номер мобильного сообщением. Пример: +7 912 345-67-89
 hint-apply-choice = Выберите вариант кнопкой под вопросом выше.
 hint-apply-choose-profile = Выберите анкету кнопкой выше или начните новую.
 hint-apply-summary = Это сводка анкеты. Чтобы исправить раздел, нажмите «Изменить» под ней.
@@ -150,3 +162,4 @@ issue-employer-position-length = Должность — от 2 до { $limit } �
 issue-choice-unknown = Такого варианта нет — выберите кнопкой под вопросом.
 issue-foreign-country-length = Название страны — от 2 до { $limit } символов. Пример: Вьетнам
 issue-dms-insurer-length = Название страховой компании — от 2 до { $limit } символов. Пример: АО «СОГАЗ»
+apply-profiles-limit = В одном аккаунте можно вести не больше { $limit } анкет. Продолжите одну из начатых — они в списке выше.

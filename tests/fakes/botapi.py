@@ -149,6 +149,8 @@ CHAT_ACTIONS = frozenset(
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+MAX_BUTTONS_PER_ROW = 8  # inline keyboard limits
+MAX_BUTTONS = 100
 DOCUMENT_LIMIT = 50 * 1024 * 1024
 ALBUM_LIMIT = 10
 DEFAULT_MIME = {
@@ -1126,7 +1128,13 @@ class FakeBotAPI:
             markup = self._decode_value("reply_markup", markup)
         if not isinstance(markup, dict) or "inline_keyboard" not in markup:
             return None  # reply keyboards, ReplyKeyboardRemove and ForceReply are not echoed
-        for row in markup["inline_keyboard"]:
+        # Telegram's limits for an inline keyboard: at most 8 buttons in a row and 100 in all. Over 100 it
+        # answers «reply markup is too long»; a wider row is not shown properly by the apps, so the fake refuses
+        # it with the same answer rather than let a bot that builds one pass its tests.
+        rows = markup["inline_keyboard"]
+        if any(len(row) > MAX_BUTTONS_PER_ROW for row in rows) or sum(map(len, rows)) > MAX_BUTTONS:
+            raise bad_request("reply markup is too long")
+        for row in rows:
             for button in row:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(str(data).encode()) <= 64:
