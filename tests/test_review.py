@@ -54,7 +54,7 @@ async def ready_to_submit(world: World, person: Person, *, priced: bool = False)
     await person.press("Продолжить заполнение") if "Продолжить заполнение" in person.buttons() else None
     await person.press("Оформить ЭМК") if "Оформить ЭМК" in person.buttons() else None
     await person.press("Иванова Анна (для себя)")
-    assert person.last.startswith("Проверьте анкету" if not priced else "Шаг"), person.last
+    assert person.last.startswith("Проверьте анкету" if not priced else "Оплата · "), person.last
 
 
 async def submitted(world: World, person: Person) -> None:
