@@ -10,6 +10,7 @@ Defaults carry their sources (PRODUCT.md, "Policy" and "Information the bot give
 * hygiene training and attestation every 12 months for work with food and with children, every 24 months for
   the rest — Приказ Минздрава России от 29.06.2000 № 229;
 * book validity 60 months for adults, 36 for minors — the operator's service definition (PRODUCT.md);
+* appointments bookable two weeks ahead (PRODUCT.md, "Clinic and appointment": the issue's default);
 * reminders 60/30/7/1/0 days before a validity ends, 24 and 2 hours before an appointment, 48 hours for a
   stuck application (PRODUCT.md, "Reminders" and "Status").
 
@@ -41,6 +42,7 @@ from domain.operator_values import between, reject_problems, unique, unique_sort
 __all__ = [
     "BUILTIN_CATEGORY_CODES",
     "BookPolicy",
+    "BookingPolicy",
     "Category",
     "DocumentKind",
     "DocumentPolicy",
@@ -325,6 +327,10 @@ class ReminderPolicy(_Model):
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
 
 
+class BookingPolicy(_Model):
+    horizon_days: Annotated[_Int, between(1, 90)] = 14
+
+
 class SupportPolicy(_Model):
     contact_ru: LongText
     contact_en: LongText
@@ -348,6 +354,7 @@ class Policy(_Model):
     documents: DocumentPolicy = Field(default_factory=DocumentPolicy)
     payment: PaymentPolicy
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    booking: BookingPolicy = Field(default_factory=BookingPolicy)
     support: SupportPolicy
 
     @field_validator("categories", mode="before")
