@@ -31,6 +31,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     Strict,
     StrictBool,
     ValidationInfo,
@@ -97,6 +98,8 @@ _PHONE = re.compile(r"\+?[0-9()\- ]{5,30}")
 
 
 def _interval(raw: object) -> Interval:
+    if isinstance(raw, Interval):
+        return raw
     if not isinstance(raw, str):
         raise PydanticCustomError(
             "bad_interval", 'must be a time interval in quotes like "08:00-12:00" (got {got})', {"got": show(raw)}
@@ -212,7 +215,8 @@ def _coordinate(limit: int) -> AfterValidator:
 
 
 _Int = Annotated[int, Strict()]
-IntervalText = Annotated[Interval, BeforeValidator(_interval)]  # written "HH:MM-HH:MM" in the file
+# Written "HH:MM-HH:MM" in the file, and dumped so.
+IntervalText = Annotated[Interval, BeforeValidator(_interval), PlainSerializer(str)]
 Intervals = Annotated[tuple[IntervalText, ...], AfterValidator(_disjoint)]
 Name = Annotated[str, Strict(), _text(128)]
 AddressText = Annotated[str, Strict(), _text(256)]
