@@ -40,7 +40,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.operator_values import between, reject_problems, show, unique
+from domain.operator_values import between, reject_problems, show, text, unique
 from domain.policy import ExamCode
 
 __all__ = [
@@ -132,20 +132,6 @@ def _disjoint(intervals: tuple[Interval, ...]) -> tuple[Interval, ...]:
     return tuple(ordered)
 
 
-def _text(max_length: int) -> AfterValidator:
-    def check(value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("text_empty", "must not be empty")
-        if len(value) > max_length:
-            raise PydanticCustomError(
-                "text_too_long", "must be at most {max} characters (got {got})", {"max": max_length, "got": len(value)}
-            )
-        return value
-
-    return AfterValidator(check)
-
-
 def _code(kind: str) -> AfterValidator:
     def check(value: str) -> str:
         if not _CODE.fullmatch(value):
@@ -218,15 +204,15 @@ _Int = Annotated[int, Strict()]
 # Written "HH:MM-HH:MM" in the file, and dumped so.
 IntervalText = Annotated[Interval, BeforeValidator(_interval), PlainSerializer(str)]
 Intervals = Annotated[tuple[IntervalText, ...], AfterValidator(_disjoint)]
-Name = Annotated[str, Strict(), _text(128)]
-AddressText = Annotated[str, Strict(), _text(256)]
-Licence = Annotated[str, Strict(), _text(64)]
-Phone = Annotated[str, Strict(), _text(32), AfterValidator(_phone)]
+Name = Annotated[str, Strict(), text(128)]
+AddressText = Annotated[str, Strict(), text(256)]
+Licence = Annotated[str, Strict(), text(64)]
+Phone = Annotated[str, Strict(), text(32), AfterValidator(_phone)]
 TimeZoneName = Annotated[str, Strict(), AfterValidator(_time_zone)]
 RegionCode = Annotated[str, Strict(), _code("region")]
 ClinicCode = Annotated[str, Strict(), _code("clinic")]
 PostalPrefix = Annotated[str, Strict(), AfterValidator(_postal_prefix)]
-AddressWord = Annotated[str, Strict(), _text(64)]
+AddressWord = Annotated[str, Strict(), text(64)]
 OfferedExam = Annotated[ExamCode, AfterValidator(_offered_exam)]
 
 

@@ -37,7 +37,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from domain.operator_values import between, reject_problems, unique, unique_sorted_desc
+from domain.operator_values import between, check_text, reject_problems, unique, unique_sorted_desc
 
 __all__ = [
     "BUILTIN_CATEGORY_CODES",
@@ -95,15 +95,7 @@ _STATE_DUTY = re.compile(r"пошлин|state\s+duty", re.IGNORECASE)
 
 def _text(max_length: int) -> AfterValidator:
     def check(value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("text_empty", "must not be empty")
-        if len(value) > max_length:
-            raise PydanticCustomError(
-                "text_too_long",
-                "must be at most {max} characters (got {got})",
-                {"max": max_length, "got": len(value)},
-            )
+        value = check_text(value, max_length)
         if _STATE_DUTY.search(value):
             raise PydanticCustomError(
                 "state_duty",

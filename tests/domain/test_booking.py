@@ -30,6 +30,7 @@ from domain.booking import (
     slot_at,
 )
 from domain.clinics import Clinic
+from tests.domain.factories import make_clinic
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 YEKATERINBURG = ZoneInfo("Asia/Yekaterinburg")
@@ -42,21 +43,8 @@ WEEKDAYS_8_TO_17 = {day: ["08:00-17:00"] for day in ("mon", "tue", "wed", "thu",
 
 
 def clinic(**changes: object) -> Clinic:
-    data: dict[str, object] = {
-        "name": "Central",
-        "address": "Moscow",
-        "region": "moscow",
-        "latitude": 55.76,
-        "longitude": 37.61,
-        "phone": "+7 495 000-00-00",
-        "timezone": "Europe/Moscow",
-        "licence": "L-1",
-        "exams": ["therapist"],
-        "hours": WEEKDAYS_8_TO_17,
-        "slot_minutes": 60,
-    }
-    data.update(changes)
-    return Clinic.model_validate(data)
+    """Open weekdays 08:00-17:00 in Moscow, one-hour slots, unless changed."""
+    return make_clinic(**{"hours": WEEKDAYS_8_TO_17, "slot_minutes": 60, **changes})
 
 
 def msk(day: date, hour: int, minute: int = 0) -> datetime:

@@ -12,6 +12,7 @@ import pytest
 from bot.operator_files import EXAMPLE_CLINICS_PATH, OperatorFileError, load_clinics
 from domain.clinics import Clinic, Clinics, Interval, Region
 from domain.policy import ExamCode
+from tests.domain.factories import make_clinic
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -228,26 +229,9 @@ def test_every_mistake_of_a_file_is_named_at_once(tmp_path: Path) -> None:
 # --- the model's rules -------------------------------------------------------------------------------------
 
 
-def clinic(**changes: object) -> Clinic:
-    data: dict[str, object] = {
-        "name": "Central",
-        "address": "Moscow",
-        "region": "moscow",
-        "latitude": 55.76,
-        "longitude": 37.61,
-        "phone": "+7 495 000-00-00",
-        "timezone": "Europe/Moscow",
-        "licence": "L-1",
-        "exams": ["therapist"],
-        "hours": {"mon": ["08:00-17:00"]},
-    }
-    data.update(changes)
-    return Clinic.model_validate(data)
-
-
 def test_working_intervals_are_the_hours_minus_the_breaks() -> None:
     monday, tuesday = date(2026, 6, 1), date(2026, 6, 2)
-    central = clinic(
+    central = make_clinic(
         hours={"mon": ["13:00-17:00", "08:00-12:00"], "tue": ["08:00-17:00"]},
         breaks={"mon": ["10:00-10:15", "16:30-17:00"], "tue": ["12:00-13:00"]},
     )
@@ -262,7 +246,7 @@ def test_working_intervals_are_the_hours_minus_the_breaks() -> None:
 
 
 def test_defaults() -> None:
-    central = clinic()
+    central = make_clinic()
     assert (central.slot_minutes, central.seats, central.closed_on_public_holidays) == (15, 1, True)
 
 
@@ -279,10 +263,10 @@ def regions_and_clinics() -> Clinics:
                 "orel": {"name_ru": "Орловская область", "name_en": "Oryol Oblast", "address_words": ["Орёл"]},
             },
             "clinics": {
-                "a": clinic(name="Beta", exams=["therapist"]).model_dump(),
-                "b": clinic(name="alpha", exams=["therapist", "dentist"]).model_dump(),
-                "c": clinic(name="Gamma", exams=["vaccinations"]).model_dump(),
-                "d": clinic(name="Ural", region="sverdlovsk", exams=["therapist", "dentist"]).model_dump(),
+                "a": make_clinic(name="Beta", exams=["therapist"]).model_dump(),
+                "b": make_clinic(name="alpha", exams=["therapist", "dentist"]).model_dump(),
+                "c": make_clinic(name="Gamma", exams=["vaccinations"]).model_dump(),
+                "d": make_clinic(name="Ural", region="sverdlovsk", exams=["therapist", "dentist"]).model_dump(),
             },
         }
     )
