@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     EMK_DATA_KEY: SecretStr | None = None
     POLICY_FILE: Path | None = None
+    CLINICS_FILE: Path | None = None
     POLLING_CONCURRENCY: int = Field(default=32, ge=1, le=1000)
     PAYMENT_PROVIDER_TOKEN: SecretStr | None = None
     MEDIA_WORKERS: int = Field(default=1, ge=1, le=16)

@@ -1,6 +1,6 @@
 """Operator files: TOML read, validated by a pydantic model, every problem named by file, key and problem.
 
-The policy uses it now; the clinics file will use the same :func:`load_toml`. Every problem becomes one line
+The policy and the clinics file use the same :func:`load_toml`. Every problem becomes one line
 ``<file>: <key path>: <problem in plain English>`` (``<file>: line L, column C: ...`` for TOML syntax
 errors), all collected in one :class:`OperatorFileError`. The models live in ``domain/`` and do no I/O.
 """
@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar, get_args, get_origin
@@ -19,14 +19,25 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from domain.clinics import EXAMS_CONTEXT_KEY, Clinics
 from domain.operator_values import SEVERAL_PROBLEMS, show
-from domain.policy import Policy
+from domain.policy import ExamCode, Policy
 
-__all__ = ["EXAMPLE_POLICY_PATH", "OperatorFileError", "load_policy", "load_toml", "read_toml"]
+__all__ = [
+    "EXAMPLE_CLINICS_PATH",
+    "EXAMPLE_POLICY_PATH",
+    "OperatorFileError",
+    "load_clinics",
+    "load_policy",
+    "load_toml",
+    "read_toml",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
-EXAMPLE_POLICY_PATH: Final = Path(__file__).resolve().parent.parent / "config" / "policy.example.toml"
+_CONFIG_DIR: Final = Path(__file__).resolve().parent.parent / "config"
+EXAMPLE_POLICY_PATH: Final = _CONFIG_DIR / "policy.example.toml"
+EXAMPLE_CLINICS_PATH: Final = _CONFIG_DIR / "clinics.example.toml"
 
 # Operator texts have no default in the model (no prose lives in .py files): an operator who does not set
 # them gets the ones in the shipped example file.
@@ -50,6 +61,13 @@ def load_policy(path: Path) -> Policy:
     return load_toml(path, Policy, defaults=_shipped_texts())
 
 
+def load_clinics(path: Path, exams: Collection[ExamCode] | None = None) -> Clinics:
+    """The operator's clinics file. ``exams``: the exams a clinic may offer (those of the policy's categories);
+    a clinic listing another one is an error. ``None`` accepts every known exam code."""
+    context = None if exams is None else {EXAMS_CONTEXT_KEY: frozenset(exams)}
+    return load_toml(path, Clinics, context=context)
+
+
 @functools.cache
 def _shipped_texts() -> Mapping[str, Mapping[str, Any]]:
     example = read_toml(EXAMPLE_POLICY_PATH)
@@ -68,8 +86,15 @@ def _shipped_texts() -> Mapping[str, Mapping[str, Any]]:
     return texts
 
 
-def load_toml(path: Path, model: type[M], *, defaults: Mapping[str, Any] | None = None) -> M:
-    """Read and validate an operator file; tables in ``defaults`` are filled in under the file's own keys.
+def load_toml(
+    path: Path,
+    model: type[M],
+    *,
+    defaults: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> M:
+    """Read and validate an operator file; tables in ``defaults`` are filled in under the file's own keys;
+    ``context`` is passed to the model's validators.
 
     Raises :class:`OperatorFileError` listing every problem.
     """
@@ -77,7 +102,7 @@ def load_toml(path: Path, model: type[M], *, defaults: Mapping[str, Any] | None 
     if defaults:
         data = _merge(defaults, data)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise OperatorFileError(path, _describe(exc, model)) from None
 

@@ -12,7 +12,16 @@ from typing import Any, Final
 from pydantic import AfterValidator, BaseModel
 from pydantic_core import PydanticCustomError
 
-__all__ = ["SEVERAL_PROBLEMS", "between", "reject_problems", "show", "unique", "unique_sorted_desc"]
+__all__ = [
+    "SEVERAL_PROBLEMS",
+    "between",
+    "check_text",
+    "reject_problems",
+    "show",
+    "text",
+    "unique",
+    "unique_sorted_desc",
+]
 
 SEVERAL_PROBLEMS: Final = "several_problems"
 """The error type of :func:`reject_problems`; its context carries ``problems``: (sub-path, problem) pairs."""
@@ -29,6 +38,24 @@ def between(low: int, high: int) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def check_text(value: str, max_length: int) -> str:
+    """Text trimmed of surrounding spaces, not empty, at most ``max_length`` characters."""
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("text_empty", "must not be empty")
+    if len(value) > max_length:
+        raise PydanticCustomError(
+            "text_too_long",
+            "must be at most {max} characters (got {got})",
+            {"max": max_length, "got": len(value)},
+        )
+    return value
+
+
+def text(max_length: int) -> AfterValidator:
+    return AfterValidator(lambda value: check_text(value, max_length))
 
 
 def _reject_duplicates(values: Sequence[object]) -> None:

@@ -10,6 +10,7 @@ Defaults carry their sources (PRODUCT.md, "Policy" and "Information the bot give
 * hygiene training and attestation every 12 months for work with food and with children, every 24 months for
   the rest — Приказ Минздрава России от 29.06.2000 № 229;
 * book validity 60 months for adults, 36 for minors — the operator's service definition (PRODUCT.md);
+* appointments bookable two weeks ahead (PRODUCT.md, "Clinic and appointment": the issue's default);
 * reminders 60/30/7/1/0 days before a validity ends, 24 and 2 hours before an appointment, 48 hours for a
   stuck application (PRODUCT.md, "Reminders" and "Status").
 
@@ -36,12 +37,13 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictBool, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from domain.operator_values import between, reject_problems, unique, unique_sorted_desc
+from domain.operator_values import between, check_text, reject_problems, unique, unique_sorted_desc
 
 __all__ = [
     "BUILTIN_CATEGORY_CODES",
     "PHOTO_KIND",
     "BookPolicy",
+    "BookingPolicy",
     "Category",
     "DocumentKind",
     "DocumentPolicy",
@@ -112,15 +114,7 @@ _STATE_DUTY = re.compile(r"пошлин|state\s+duty", re.IGNORECASE)
 
 def _text(max_length: int) -> AfterValidator:
     def check(value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("text_empty", "must not be empty")
-        if len(value) > max_length:
-            raise PydanticCustomError(
-                "text_too_long",
-                "must be at most {max} characters (got {got})",
-                {"max": max_length, "got": len(value)},
-            )
+        value = check_text(value, max_length)
         if _STATE_DUTY.search(value):
             raise PydanticCustomError(
                 "state_duty",
@@ -346,6 +340,10 @@ class ReminderPolicy(_Model):
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
 
 
+class BookingPolicy(_Model):
+    horizon_days: Annotated[_Int, between(1, 90)] = 14
+
+
 class SupportPolicy(_Model):
     contact_ru: LongText
     contact_en: LongText
@@ -369,6 +367,7 @@ class Policy(_Model):
     documents: DocumentPolicy = Field(default_factory=DocumentPolicy)
     payment: PaymentPolicy
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    booking: BookingPolicy = Field(default_factory=BookingPolicy)
     support: SupportPolicy
 
     @field_validator("categories", mode="before")

@@ -67,6 +67,7 @@ def test_default_periods() -> None:
     assert policy.reminders.appointment_hours_before == (24, 2)
     assert policy.reminders.stuck_application_hours == 48
     assert (policy.reminders.quiet_hours.start, policy.reminders.quiet_hours.end) == (22, 8)
+    assert policy.booking.horizon_days == 14
 
 
 def test_default_exams() -> None:
@@ -212,6 +213,8 @@ def test_several_rule_problems_are_one_error_with_each_problem() -> None:
         ({"payment": {"covers_en": "Pay the state duty"}}, "state_duty"),
         ({"documents": {"optional": ["oms_policy"]}}, "several_problems"),
         ({"reminders": {"quiet_hours": {"start": 24}}}, "out_of_range"),
+        ({"booking": {"horizon_days": 0}}, "out_of_range"),
+        ({"booking": {"horizon_days": 91}}, "out_of_range"),
     ],
 )
 def test_each_rule_rejects(data: dict[str, Any], kind: str) -> None:
