@@ -23,6 +23,7 @@ from services.staff import StoredFile
 from storage.applications import Application
 from storage.outbox import OutboxRow
 from storage.users import UserRepository
+from views import exams as exam_views
 from views import staff as staff_views
 
 log = logging.getLogger("emk.deliver")
@@ -46,6 +47,8 @@ class Deliveries:
         if self.notifier is None:
             return SendResult(SendStatus.RETRY_LATER, error="NotStarted")
         payload = self.services.pushes.payload(row)
+        if row.kind in ("exam_card", "exam_decided"):
+            return await self._exam(row, payload)
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")
@@ -70,6 +73,33 @@ class Deliveries:
                 return await self.notifier.send(row.chat_id, tr("staff-stuck", number=app.number, hours=hours,
                                                                 status=tr(f"status-{app.status.value}")))
         return SendResult(SendStatus.FAILED, error="UnknownKind")
+
+    async def _exam(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
+        """Exam results: the holder's notice of a decision, or staff's one card per applicant (edited in place
+        where it exists; posted, and remembered, where it does not)."""
+        assert self.notifier is not None
+        exams = self.services.exams
+        if row.kind == "exam_decided":
+            record = await exams.record(int(payload["result"]))
+            if record is None:
+                return SendResult(SendStatus.FAILED, error="UnknownExamResult")
+            tr = await self._tr_for(record.owner_id)
+            text, keyboard = exam_views.decided(tr, record)
+            return await self.notifier.send(row.chat_id, text, user_id=record.owner_id, reply_markup=keyboard)
+        profile_id = int(payload["profile"])
+        card = await exams.staff_card(profile_id)
+        if card is None:
+            return SendResult(SendStatus.FAILED, error="UnknownProfile")
+        text, keyboard = exam_views.staff_card(self._staff_tr(), card)
+        message_id = (await exams.cards(profile_id)).get(row.chat_id)
+        if message_id is not None:
+            edited = await self.notifier.edit_text(row.chat_id, message_id, text, reply_markup=keyboard)
+            if edited.ok or edited.status is SendStatus.RETRY_LATER:
+                return edited
+        result = await self.notifier.send(row.chat_id, text, reply_markup=keyboard)
+        if result.ok and result.message is not None:
+            await exams.card_posted(profile_id, result.chat_id or row.chat_id, result.message.message_id)
+        return result
 
     async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)

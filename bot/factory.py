@@ -34,6 +34,7 @@ from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
@@ -43,6 +44,7 @@ from services.wizard import WizardService
 from storage.applications import ApplicationRepository
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
+from storage.exams import ExamRepository
 from storage.files import FileStore, UploadRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
@@ -151,6 +153,11 @@ def build_services(
     wizard = WizardService(engine, profiles, uploads, payments, apps, policy, clock, settings.tz,
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
+    exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
+                        pushes, policy, clock, settings.tz)
+    staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
+                         locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
+    staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item
     return Services(
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
                                 operator_contact=settings.OPERATOR_CONTACT),
@@ -159,8 +166,8 @@ def build_services(
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
         applications=apps,
         requests=DocumentRequests(apps, upload_service),
-        staff=StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
-                           locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
+        staff=staff,
+        exams=exams,
         pushes=pushes,
         tz=settings.tz,
     )

@@ -101,3 +101,20 @@ class PayCb(CallbackData, prefix="pay"):
 
     action: str  # telegram | manual | exempt | back | cancel
     value: str = ""
+
+
+class ExamCb(CallbackData, prefix="ex"):
+    """A button of the exam checklist and of entering one result."""
+
+    action: str  # list | item | clinic | typed | result | back | cancel
+    profile: int = 0
+    item: str = ""
+    value: str = ""
+
+
+class ExamStaffCb(CallbackData, prefix="xs"):
+    """Staff's button on an applicant's exam card; `version` is the result's version the button was drawn for."""
+
+    action: str  # file | confirm | return | cancel
+    result: int
+    version: int = 0

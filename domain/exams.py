@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final
 
+from domain.person import age_on
 from domain.policy import ExamCode, ExamItem, ExamKind, ExamResult, Policy
 
 __all__ = [
@@ -27,7 +28,6 @@ __all__ = [
     "Progress",
     "Subject",
     "add_months",
-    "age_on",
     "check_date",
     "checklist",
     "open_required",
@@ -69,10 +69,6 @@ class ChecklistItem:
     at_hiring_only: bool
     period_months: int | None  # None: does not run out
     calendar_year: bool
-
-
-def age_on(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def _period(item: ExamItem, code: ExamCode, policy: Policy, category: str) -> int | None:

@@ -69,11 +69,21 @@ class Review(StatesGroup):
     uploading = State()  # sending the documents staff asked for
 
 
+class Exams(StatesGroup):
+    """One exam result: the file, then its date, institution and (where the item has one) result."""
+
+    upload = State()
+    date = State()
+    institution = State()
+    result = State()
+
+
 class StaffFlow(StatesGroup):
     """A staff member in the middle of an action that needs more input."""
 
     pick_documents = State()  # which documents to ask for
     reason = State()  # the reason for a rejection or a request
+    exam_reason = State()  # why an exam result is returned
 
 
 HINTS: dict[str, str] = {
@@ -87,6 +97,11 @@ HINTS: dict[str, str] = {
     Review.uploading.state: "hint-review-upload",
     StaffFlow.pick_documents.state: "hint-staff-pick",
     StaffFlow.reason.state: "hint-staff-reason",
+    StaffFlow.exam_reason.state: "hint-staff-reason",
+    Exams.upload.state: "hint-exams-upload",
+    Exams.date.state: "hint-exams-date",
+    Exams.institution.state: "hint-exams-institution",
+    Exams.result.state: "hint-exams-result",
 }
 
 IDLE_HINT = "hint-idle"
@@ -97,11 +112,16 @@ EXPECTS: dict[str, frozenset[str]] = {
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
+    StaffFlow.exam_reason.state: frozenset({"text"}),
+    Exams.upload.state: frozenset({"photo", "document"}),
+    Exams.date.state: frozenset({"text"}),
+    Exams.institution.state: frozenset({"text"}),
+    Exams.result.state: frozenset({"text"}),
 }
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow]
     return [state for group in groups for state in group.__all_states__]
 
 

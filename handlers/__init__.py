@@ -15,10 +15,24 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import apply, blocking, common, errors, fallback, payment, review, staff, start, uploads
+from handlers import (
+    apply,
+    blocking,
+    common,
+    errors,
+    exams,
+    exams_staff,
+    fallback,
+    payment,
+    review,
+    staff,
+    start,
+    uploads,
+)
 
-CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router]
-AFTER: list[Router] = [staff.router, blocking.router, fallback.router]
+CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
+                         exams.router]
+AFTER: list[Router] = [exams_staff.router, staff.router, blocking.router, fallback.router]
 
 
 def _copy(template: Router) -> Router:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
@@ -32,5 +33,6 @@ class Services:
     applications: ApplicationService
     requests: DocumentRequests
     staff: StaffService
+    exams: ExamService
     pushes: Pushes
     tz: ZoneInfo  # the operator's time zone: dates people see

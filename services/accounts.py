@@ -44,8 +44,11 @@ class AccountService:
         if user is None or not has_consent:
             return Menu(has_consent)
         entries: list[tuple[str, str]] = []
-        drafts = [p for p in await self.profiles.list_for(user.telegram_id) if p.step != "summary"]
+        profiles = await self.profiles.list_for(user.telegram_id)
+        drafts = [p for p in profiles if p.step != "summary"]
         entries.append(("btn-menu-continue" if drafts else "btn-menu-apply", "apply"))
+        if any(p.draft.category is not None for p in profiles):  # the checklist depends on the work category
+            entries.append(("btn-menu-exams", "exams"))
         if await self.applications.list_for(user.telegram_id):
             entries.append(("btn-my-applications", "mine"))
         return Menu(has_consent, tuple(entries))

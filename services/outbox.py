@@ -52,6 +52,16 @@ class Pushes:
             await self._enqueue(f"staff-docs:{app.id}:{app.version}:{chat_id}", chat_id, None, "staff_docs",
                                 {"app": app.id, "uploads": upload_ids})
 
+    async def exam_card(self, profile_id: int, stamp: str) -> None:
+        """Staff's card of an applicant's exam results is drawn (first time) or redrawn (after a change)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"exam-card:{profile_id}:{stamp}:{chat_id}", chat_id, None, "exam_card",
+                                {"profile": profile_id})
+
+    async def exam_decided(self, owner_id: int, result_id: int, version: int) -> None:
+        """The holder learns that staff confirmed or returned one exam result."""
+        await self._enqueue(f"exam:{result_id}:{version}", owner_id, owner_id, "exam_decided", {"result": result_id})
+
     async def stuck(self, app: Application) -> int:
         """The citizen learns how to reach support and staff are reminded, once per stuck spell."""
         count = int(await self._enqueue(f"stuck:{app.id}:{app.version}:citizen", app.owner_id, app.owner_id,

@@ -31,11 +31,13 @@ def submitted_text(tr: Tr, number: str, policy: Policy) -> str:
     return tr("review-submitted", number=number, days=days)
 
 
-def mine_keyboard(tr: Tr) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=tr("btn-my-applications"), callback_data=MenuCb(item="mine").pack())],
-        [InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())],
-    ])
+def mine_keyboard(tr: Tr, *, exams: bool = False) -> InlineKeyboardMarkup:
+    """«Мои заявления» and the menu; right after sending, «Обследования» too (the next step: exam results)."""
+    rows = [[InlineKeyboardButton(text=tr("btn-my-applications"), callback_data=MenuCb(item="mine").pack())]]
+    if exams:
+        rows.append([InlineKeyboardButton(text=tr("btn-menu-exams"), callback_data=MenuCb(item="exams").pack())])
+    rows.append([InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def mine(tr: Tr, apps: list[Application]) -> tuple[str, InlineKeyboardMarkup]:
