@@ -25,7 +25,7 @@ from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import UserLocaleMiddleware
-from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
+from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy
@@ -153,8 +153,11 @@ def build_services(
     wizard = WizardService(engine, profiles, uploads, payments, apps, policy, clock, settings.tz,
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
+    # The operator's clinics (when configured) are the institutions a person picks from; each offers only the
+    # policy's exam items.
+    clinics = load_clinics(settings.CLINICS_FILE, policy.exam_codes()) if settings.CLINICS_FILE else None
     exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
-                        pushes, policy, clock, settings.tz)
+                        pushes, policy, clock, settings.tz, clinics)
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                          locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
     staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item

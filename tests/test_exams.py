@@ -3,16 +3,27 @@ them on one card per applicant, and approval waiting until every required item i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.i18n import Translator
+from bot.operator_files import EXAMPLE_CLINICS_PATH
 from domain.exams import ExamState
 from domain.policy import ExamCode, ExamResult
 from storage.exams import ExamRepository
 from tests.harness import Person, World
-from tests.test_review import ALICE, SCAN, SCAN2, STAFF_CHAT, staff_card, staff_press, staff_say, submitted
+from tests.test_review import (
+    ALICE,
+    SCAN,
+    SCAN2,
+    STAFF_CHAT,
+    ready_to_submit,
+    staff_card,
+    staff_press,
+    staff_say,
+    submitted,
+)
 
 # A smaller checklist than the shipped one (the policy decides; the journey is the same): five required items
 # at hiring, one of them only at hiring, and an optional vaccination.
@@ -205,6 +216,57 @@ async def test_a_teacher_and_a_food_worker_get_their_checklists_from_the_shipped
     await anna.press("Обследования")  # the main menu has it for a person with a work category
     assert anna.last != food
     assert "Анализ на гонорею" in anna.last and "Мазок из зева и носа на стафилококк" not in anna.last
+
+
+async def test_the_institution_is_one_of_the_operators_clinics(world: World) -> None:
+    world.env["CLINICS_FILE"] = str(EXAMPLE_CLINICS_PATH)
+    await world.restart()
+    anna = world.person()
+    await submitted(world, anna)
+    await anna.press("Обследования")
+    await anna.press("⬜ Стоматолог")
+    await anna.send_file(SCAN, "result.png", "image/png")
+    await anna.send("20.11.2026")
+    clinics = [b for b in anna.buttons() if "Пример" in b]
+    assert clinics == ["Медицинский центр «Пример» на Тверской", "Медицинский центр «Пример-Урал»"]  # dentists
+    await anna.press("Медицинский центр «Пример-Урал»")
+    await anna.press("Допущен")
+    assert "Стоматолог: отправлено на проверку" in anna.said
+    assert world.deps is not None
+    record = (await ExamRepository(world.deps.engine, world.clock).list_for(1))[-1]
+    assert (record.clinic, record.institution) == ("ekb-malysheva", "Медицинский центр «Пример-Урал»")
+
+
+async def test_with_before_submit_the_application_waits_for_the_exams(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(POLICY.replace("[exams]\n", "[exams]\nbefore_submit = true\n"), encoding="utf-8")
+    world.env["POLICY_FILE"] = str(path)
+    await world.restart()
+    anna = world.person()
+    await ready_to_submit(world, anna)
+    await anna.press("✍️ Подписать и отправить")
+    await anna.press("Подписать и отправить")
+    alerts = [c for c in world.api.calls_to("answerCallbackQuery") if "Сначала загрузите" in str(c.params.get("text"))]
+    assert alerts and "осталось: 5" in str(alerts[-1].params["text"])
+    assert world.deps is not None and await world.deps.applications.count() == 0
+
+
+async def test_a_confirmed_result_runs_out_and_is_asked_again(world: World, tmp_path: Path) -> None:
+    await with_policy(world, tmp_path)
+    anna = world.person()
+    await submitted(world, anna)
+    await anna.press("Обследования")
+    await enter(world, anna, "Стоматолог")
+    await world.sweep()
+    await staff_press(world, ALICE, "✅ Подтвердить: Стоматолог")
+    await anna.press("В меню")
+    await anna.press("Обследования")
+    assert "✅ Стоматолог — Подтверждено, действует до 20.11.2027" in anna.last and "1 из 5 готово" in anna.last
+    world.clock.advance(timedelta(days=366))  # 26.11.2027
+    await anna.press("В меню")
+    await anna.press("Обследования")
+    assert "⚠️ Стоматолог — Срок истёк 20.11.2027, нужен новый результат" in anna.last
+    assert "0 из 5 готово" in anna.last
 
 
 def test_every_exam_code_and_result_has_a_name() -> None:
