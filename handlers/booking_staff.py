@@ -35,7 +35,8 @@ async def on_bookings(message: Message, translator: Translator, services: Servic
     if not services.booking.available:
         await message.answer(tr("booking-unavailable"))
         return
-    await message.answer(*views.staff_clinics(tr, services.booking.clinics_in(None, ())))
+    text, keyboard = views.staff_clinics(tr, services.booking.clinics_in(None, ()))
+    await message.answer(text, reply_markup=keyboard)
 
 
 @router.callback_query(StaffBookCb.filter(F.action == StaffBookAction.CLINICS))

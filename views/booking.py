@@ -305,7 +305,7 @@ def staff_day(
         if booking.active and booking.start <= now:
             rows.append([_staff(tr("btn-staff-no-show", time=at, number=booking.number), StaffBookAction.NO_SHOW,
                                 code, booking.id)])
-    rows.append([_staff(tr("btn-staff-bookings-back"), StaffBookAction.CLINIC, code)])
+    rows.append([_staff(tr("btn-staff-bookings-days"), StaffBookAction.CLINIC, code)])
     return "\n".join(lines), _markup(rows)
 
 

@@ -132,6 +132,7 @@ staff-bookings-line = { $time } · seat { $seat } · No. { $number }{ $status ->
    *[other] {""}
 }
 btn-staff-no-show = Did not come: { $time } No. { $number }
+btn-staff-bookings-days = ← Dates
 btn-staff-bookings-back = ← Clinics
 staff-no-show-done = Recorded: did not come (No. { $number }).
 staff-no-show-refused = A no-show can only be recorded for a valid appointment whose time has come.

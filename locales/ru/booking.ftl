@@ -132,6 +132,7 @@ staff-bookings-line = { $time } · место { $seat } · талон № { $num
    *[other] {""}
 }
 btn-staff-no-show = Не пришёл: { $time } № { $number }
+btn-staff-bookings-days = ← Даты
 btn-staff-bookings-back = ← Клиники
 staff-no-show-done = Отмечено: не пришёл (талон № { $number }).
 staff-no-show-refused = Отметить неявку можно только для действующей записи, время которой уже наступило.
