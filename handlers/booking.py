@@ -45,7 +45,9 @@ async def _regions(query: CallbackQuery, tr: Tr, state: FSMContext, services: Se
     await reply_or_edit(query, *views.regions_screen(tr, services.booking.regions()))
 
 
-async def _calendar(query: CallbackQuery, tr: Tr, state: FSMContext, services: Services, code: str) -> None:
+async def _calendar(
+    query: CallbackQuery, tr: Tr, state: FSMContext, services: Services, code: str, month: int = -1
+) -> None:
     clinic = services.booking.clinic(code)
     if clinic is None:
         await _clinics(query, tr, state, services)
@@ -55,7 +57,8 @@ async def _calendar(query: CallbackQuery, tr: Tr, state: FSMContext, services: S
     await state.set_state(Booking.day)
     await state.update_data(bk_clinic=code)
     await reply_or_edit(query, *views.calendar_screen(tr, code, clinic, days, bookable,
-                                                      services.booking.horizon_days, moving=moving is not None))
+                                                      services.booking.horizon_days, moving=moving is not None,
+                                                      month=month))
 
 
 @router.callback_query(MenuCb.filter(F.item == "book"))
@@ -114,7 +117,7 @@ async def on_clinic(query: CallbackQuery, callback_data: BookCb, bot: Bot, tr: T
 async def on_days(query: CallbackQuery, callback_data: BookCb, tr: Tr, state: FSMContext,
                   services: Services) -> None:
     await query.answer()
-    await _calendar(query, tr, state, services, callback_data.code)
+    await _calendar(query, tr, state, services, callback_data.code, callback_data.value)
 
 
 @router.callback_query(IN_FLOW, _on(BookAction.DAY))

@@ -138,6 +138,9 @@ async def test_book_move_cancel_and_book_again_across_restarts(api: FakeBotAPI, 
         await anna.press("📅 Выбрать дату")
         assert "Ноябрь 2026" in anna.buttons()
         assert "·25·" in anna.buttons(), "today's slots are past: not pressable"
+        await anna.press("▶")  # the horizon (14 days) reaches into December: a month at a time
+        assert "Декабрь 2026" in anna.buttons() and "8" in anna.buttons() and "9" not in anna.buttons()
+        await anna.press("◀")
         await anna.press("26")
         assert anna.buttons()[:2] == ["10:00", "11:00"]
         await world.restart()  # the conversation survives
@@ -312,7 +315,7 @@ async def test_staff_list_a_day_and_mark_a_no_show(api: FakeBotAPI, tmp_path: Pa
         world.clock.set(TOMORROW_10 + timedelta(minutes=20))
         await staff.press("← Даты")
         await staff.press("26.11.2026")
-        await staff.press([b for b in staff.buttons() if b.startswith("Не пришёл")][0])
+        await staff.press(next(b for b in staff.buttons() if b.startswith("Не пришёл")))
         assert "не пришёл" in staff.last
         assert world.deps is not None
         (held,) = await world.deps.services.booking.of_day("msk", TOMORROW_10.date())

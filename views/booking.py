@@ -128,7 +128,7 @@ def clinic_card(tr: Tr, code: str, clinic: Clinic) -> tuple[str, InlineKeyboardM
         hours=_hours(tr, clinic), exams=", ".join(tr("booking-exam", exam=e.value) for e in clinic.exams),
     )
     rows = [
-        [_button(tr("btn-book-pick-day"), BookAction.DAYS, code=code)],
+        [_button(tr("btn-book-pick-day"), BookAction.DAYS, -1, code)],
         [_button(tr("btn-book-to-clinics"), BookAction.PAGE)],
         _quit(tr),
     ]
@@ -136,20 +136,30 @@ def clinic_card(tr: Tr, code: str, clinic: Clinic) -> tuple[str, InlineKeyboardM
 
 
 def calendar_screen(
-    tr: Tr, code: str, clinic: Clinic, days: list[date], bookable: list[date], horizon_days: int, *, moving: bool
+    tr: Tr, code: str, clinic: Clinic, days: list[date], bookable: list[date], horizon_days: int, *, moving: bool,
+    month: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Month by month: a header, the weekday names, weeks from Monday; only free days press."""
+    """One month of the horizon at a time (a long horizon stays under Telegram's 100 buttons): a header with
+    ◀ ▶ when there are more, the weekday names, weeks from Monday; only free days press. ``month``: which
+    month of the horizon, from 0; an out-of-range one shows the first with a free day."""
     rows: list[list[InlineKeyboardButton]] = []
     free = set(bookable)
     noop = BookCb(action=BookAction.NOOP).pack()
     months = sorted({(d.year, d.month) for d in days})
-    for year, month in months:
-        header = tr("booking-month", month=month, year=str(year))
-        rows.append([InlineKeyboardButton(text=header, callback_data=noop)])
+    if not 0 <= month < len(months):
+        month = next((i for i, m in enumerate(months) if any((d.year, d.month) == m for d in free)), 0)
+    if months:
+        year, number = months[month]
+        header = [InlineKeyboardButton(text=tr("booking-month", month=number, year=str(year)), callback_data=noop)]
+        if month > 0:
+            header.insert(0, _button(tr("btn-book-prev"), BookAction.DAYS, month - 1, code))
+        if month + 1 < len(months):
+            header.append(_button(tr("btn-book-next"), BookAction.DAYS, month + 1, code))
+        rows.append(header)
         rows.append([InlineKeyboardButton(text=tr("booking-weekday", weekday=w.value), callback_data=noop)
                      for w in WEEKDAYS])
-        shown = {d for d in days if (d.year, d.month) == (year, month)}
-        for week in calendar.Calendar().monthdatescalendar(year, month):
+        shown = {d for d in days if (d.year, d.month) == (year, number)}
+        for week in calendar.Calendar().monthdatescalendar(year, number):
             if not shown.intersection(week):
                 continue
             row = []
@@ -178,7 +188,7 @@ def times_screen(
         text = tr("booking-times-none", date=local_date(tr, day))
     if taken:
         text = tr("booking-slot-taken") + "\n" + text
-    rows.append([_button(tr("btn-book-to-days"), BookAction.DAYS, code=code)])
+    rows.append([_button(tr("btn-book-to-days"), BookAction.DAYS, -1, code)])
     return text, _markup([*rows, _quit(tr)])
 
 
