@@ -106,7 +106,7 @@ class BookingService:
     def clinic(self, code: str) -> Clinic | None:
         return self.clinics.get(code) if self.clinics else None
 
-    async def _taken(self, clinic_code: str, clinic: Clinic) -> dict[datetime, int]:
+    async def _taken(self, clinic_code: str) -> dict[datetime, int]:
         now = self.clock.now()
         until = now + timedelta(days=self.horizon_days + 2)
         return await self.bookings.taken(clinic_code, now - timedelta(days=1), until)
@@ -117,7 +117,7 @@ class BookingService:
         if clinic is None:
             return [], []
         now = self.clock.now()
-        taken = await self._taken(clinic_code, clinic)
+        taken = await self._taken(clinic_code)
         return (rules.horizon(clinic, now=now, days=self.horizon_days),
                 rules.bookable_days(clinic, taken, now=now, horizon_days=self.horizon_days))
 
@@ -125,7 +125,7 @@ class BookingService:
         clinic = self.clinic(clinic_code)
         if clinic is None or day not in rules.horizon(clinic, now=self.clock.now(), days=self.horizon_days):
             return []
-        return rules.free_slots(clinic, day, await self._taken(clinic_code, clinic), now=self.clock.now())
+        return rules.free_slots(clinic, day, await self._taken(clinic_code), now=self.clock.now())
 
     def slot_at(self, clinic_code: str, start: datetime) -> rules.Slot | None:
         """The slot a button names, if it may still be booked (a seat is the database's to say)."""
@@ -186,9 +186,6 @@ class BookingService:
         upcoming = [b for b in shown if b.active and b.start > now]
         past = [b for b in shown if b not in upcoming]
         return Mine(upcoming, list(reversed(past)))
-
-    async def has_any(self, owner_id: int) -> bool:
-        return bool(await self.bookings.of_owner(owner_id))
 
     def slot_of(self, booking: Booking) -> rules.Slot | None:
         """The booking's time as a slot in its clinic's zone (by the booking, not the current file)."""

@@ -386,3 +386,28 @@ async def test_after_sending_the_application_booking_is_offered(api: FakeBotAPI,
         assert anna.last.startswith("Клиники: Москва")  # told by the word «Москва» in the address
     finally:
         await world.stop()
+
+
+async def test_the_database_itself_refuses_a_second_holder_of_a_seat(tmp_path: Path) -> None:
+    """The guarantee is the partial unique index, not the code that reads free seats first."""
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.tables import bookings
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'seat.db'}")
+    await migrate(engine)
+    row = {"clinic_code": "msk", "slot_start": TOMORROW_10, "seat": 1, "owner_id": 1, "created_at": START}
+    try:
+        async with engine.begin() as conn:
+            await conn.write(users.insert().values(telegram_id=1, created_at=START, updated_at=START))
+            await conn.write(bookings.insert().values(number="A", status="cancelled", **row))
+            await conn.write(bookings.insert().values(number="B", status="active", **row))
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(bookings.insert().values(number="C", status="no_show", **row))
+        repo = BookingRepository(engine, FixedClock(START))
+        second = await repo.take_seat(clinic_code="msk", start=TOMORROW_10, seats=2, owner_id=1, profile_id=None)
+        assert second is not None and second.seat == 2
+        assert await repo.take_seat(clinic_code="msk", start=TOMORROW_10, seats=2, owner_id=1, profile_id=None) is None
+    finally:
+        await engine.dispose()
