@@ -76,6 +76,17 @@ class StaffFlow(StatesGroup):
     reason = State()  # the reason for a rejection or a request
 
 
+class Booking(StatesGroup):
+    """Booking an exam (or moving a booking): every step is a button; typed input gets the step's hint."""
+
+    region = State()
+    clinic = State()
+    card = State()
+    day = State()
+    time = State()
+    confirm = State()
+
+
 HINTS: dict[str, str] = {
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
@@ -87,6 +98,7 @@ HINTS: dict[str, str] = {
     Review.uploading.state: "hint-review-upload",
     StaffFlow.pick_documents.state: "hint-staff-pick",
     StaffFlow.reason.state: "hint-staff-reason",
+    **{state.state: f"hint-booking-{state.state.split(':')[1]}" for state in Booking.__all_states__ if state.state},
 }
 
 IDLE_HINT = "hint-idle"
@@ -101,7 +113,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow, Booking]
     return [state for group in groups for state in group.__all_states__]
 
 

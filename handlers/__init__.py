@@ -15,9 +15,23 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import apply, blocking, common, errors, fallback, payment, review, staff, start, uploads
+from handlers import (
+    apply,
+    blocking,
+    booking,
+    booking_staff,
+    common,
+    errors,
+    fallback,
+    payment,
+    review,
+    staff,
+    start,
+    uploads,
+)
 
-CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router]
+CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
+                         booking.router]
 AFTER: list[Router] = [staff.router, blocking.router, fallback.router]
 
 
@@ -41,4 +55,5 @@ def citizen() -> Router:
 
 def build_routers() -> list[Router]:
     # Staff in their private chat get the queue instead of the citizen's consent flow: before the citizen's.
-    return [_copy(errors.router), _copy(staff.private_router), citizen(), *(_copy(r) for r in AFTER)]
+    return [_copy(errors.router), _copy(booking_staff.router), _copy(staff.private_router), citizen(),
+            *(_copy(r) for r in AFTER)]
