@@ -163,5 +163,6 @@ class Deliveries:
             # Moved or cancelled rows are skipped in the same transaction; this is the belt to those braces.
             return SendResult(SendStatus.BLOCKED, error="BookingNoLongerDue")
         tr = await self._tr_for(booking.owner_id)
-        text, keyboard = booking_views.reminder(tr, str(payload["kind"]), booking, clinic, slot, self.services.tz)
+        text, keyboard = booking_views.reminder(tr, str(payload["kind"]), booking, clinic, slot, self.services.tz,
+                                                 referral=self.services.booking.referral_required)
         return await self.notifier.send(row.chat_id, text, reply_markup=keyboard, user_id=booking.owner_id)

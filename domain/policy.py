@@ -342,6 +342,7 @@ class ReminderPolicy(_Model):
 
 class BookingPolicy(_Model):
     horizon_days: Annotated[_Int, between(1, 90)] = 14
+    referral_required: bool = False  # the талон says to bring the employer's referral
 
 
 class SupportPolicy(_Model):

@@ -164,7 +164,7 @@ async def on_confirm(query: CallbackQuery, callback_data: BookCb, user: User, tr
     if isinstance(result, Booked):
         await state.clear()
         await reply_or_edit(query, *views.talon(tr, result.booking, result.clinic, result.slot, services.tz,
-                                                result.replaced))
+                                                result.replaced, referral=services.booking.referral_required))
     elif isinstance(result, SlotTaken):
         clinic = services.booking.clinic(callback_data.code)
         assert clinic is not None
@@ -236,7 +236,8 @@ async def on_show(query: CallbackQuery, callback_data: BookCb, user: User, tr: T
         await query.answer(tr("booking-cancel-gone"))
         return
     await query.answer()
-    await reply_or_edit(query, *views.talon(tr, booking, clinic, slot, services.tz))
+    await reply_or_edit(query, *views.talon(tr, booking, clinic, slot, services.tz,
+                                            referral=services.booking.referral_required))
 
 
 @router.callback_query(MenuCb.filter(F.item == "bookings"))

@@ -80,6 +80,10 @@ class BookingService:
     def horizon_days(self) -> int:
         return self.policy.booking.horizon_days
 
+    @property
+    def referral_required(self) -> bool:
+        return self.policy.booking.referral_required
+
     # --- choosing -------------------------------------------------------------------------------------------
 
     async def prefill(self, owner_id: int) -> Prefill:

@@ -411,3 +411,29 @@ async def test_the_database_itself_refuses_a_second_holder_of_a_seat(tmp_path: P
         assert await repo.take_seat(clinic_code="msk", start=TOMORROW_10, seats=2, owner_id=1, profile_id=None) is None
     finally:
         await engine.dispose()
+
+
+async def test_the_talon_asks_for_the_referral_where_the_policy_says_so(api: FakeBotAPI, tmp_path: Path) -> None:
+    from bot.operator_files import EXAMPLE_POLICY_PATH
+
+    policy = tmp_path / "policy.toml"
+    text = EXAMPLE_POLICY_PATH.read_text(encoding="utf-8")
+    policy.write_text(text.replace("referral_required = false", "referral_required = true"), encoding="utf-8")
+    world = World(api=api, data_dir=tmp_path / "data",
+                  env={"CLINICS_FILE": str(clinics_file(tmp_path)), "POLICY_FILE": str(policy)})
+    await world.start()
+    try:
+        anna = await consented(world, 5550001, moscow_profile=True)
+        await to_confirm(anna)
+        await anna.press("✅ Записаться")
+        assert "Возьмите с собой: паспорт, СНИЛС, полис ОМС, направление от работодателя." in anna.last
+    finally:
+        await world.stop()
+    plain_world = await booking_world(api, tmp_path / "plain")
+    try:
+        boris = await consented(plain_world, 5550002, moscow_profile=True)
+        await to_confirm(boris)
+        await boris.press("✅ Записаться")
+        assert "Возьмите с собой: паспорт, СНИЛС, полис ОМС." in boris.last
+    finally:
+        await plain_world.stop()

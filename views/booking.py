@@ -219,20 +219,23 @@ def booking_actions(tr: Tr, booking: Booking) -> list[list[InlineKeyboardButton]
              _button(tr("btn-book-cancel"), BookAction.CANCEL, booking.id)]]
 
 
-def talon_text(tr: Tr, booking: Booking, clinic: Clinic, slot: Slot, person_tz: ZoneInfo) -> str:
+def talon_text(
+    tr: Tr, booking: Booking, clinic: Clinic, slot: Slot, person_tz: ZoneInfo, *, referral: bool = False
+) -> str:
     lines = [tr("booking-talon", number=booking.number, clinic=html.quote(clinic.name),
                 address=html.quote(clinic.address), when=when(tr, slot))]
     note = zone_note(tr, slot, person_tz)
     if note:
         lines.append(note)
-    lines.append(tr("booking-bring"))
+    lines.append(tr("booking-bring", referral="yes" if referral else "no"))
     return "\n".join(lines)
 
 
 def talon(
-    tr: Tr, booking: Booking, clinic: Clinic, slot: Slot, person_tz: ZoneInfo, replaced: Booking | None = None
+    tr: Tr, booking: Booking, clinic: Clinic, slot: Slot, person_tz: ZoneInfo, replaced: Booking | None = None,
+    *, referral: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    text = talon_text(tr, booking, clinic, slot, person_tz)
+    text = talon_text(tr, booking, clinic, slot, person_tz, referral=referral)
     if replaced is not None:
         text = tr("booking-moved", old=replaced.number) + "\n\n" + text
     rows = [*booking_actions(tr, booking), _menu_row(tr)]
@@ -240,10 +243,11 @@ def talon(
 
 
 def reminder(
-    tr: Tr, kind: str, booking: Booking, clinic: Clinic, slot: Slot, person_tz: ZoneInfo
+    tr: Tr, kind: str, booking: Booking, clinic: Clinic, slot: Slot, person_tz: ZoneInfo, *, referral: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
     head = tr("booking-remind-day-before") if kind == "day_before" else tr("booking-remind-hours-before")
-    return head + "\n\n" + talon_text(tr, booking, clinic, slot, person_tz), _markup(booking_actions(tr, booking))
+    text = talon_text(tr, booking, clinic, slot, person_tz, referral=referral)
+    return head + "\n\n" + text, _markup(booking_actions(tr, booking))
 
 
 def cancel_ask(tr: Tr, booking: Booking, slot: Slot) -> tuple[str, InlineKeyboardMarkup]:

@@ -50,7 +50,10 @@ booking-talon =
     { $clinic }
     { $address }
     { $when }
-booking-bring = Bring: your passport, SNILS and OMS policy.
+booking-bring = Bring: your passport, SNILS, OMS policy{ $referral ->
+    [yes] {" "}and the referral from your employer
+   *[no] {""}
+}.
 booking-moved = Appointment moved. The previous appointment No. { $old } is cancelled.
 booking-cancel-ask = Cancel appointment No. { $number } ({ $when })?
 booking-cancelled = Appointment No. { $number } is cancelled; the time is free again.

@@ -50,7 +50,10 @@ booking-talon =
     { $clinic }
     { $address }
     { $when }
-booking-bring = Возьмите с собой: паспорт, СНИЛС, полис ОМС.
+booking-bring = Возьмите с собой: паспорт, СНИЛС, полис ОМС{ $referral ->
+    [yes] , направление от работодателя
+   *[no] {""}
+}.
 booking-moved = Запись перенесена. Прежняя запись № { $old } отменена.
 booking-cancel-ask = Отменить запись № { $number } ({ $when })?
 booking-cancelled = Запись № { $number } отменена, время освобождено.
