@@ -23,6 +23,7 @@ from services.staff import StoredFile
 from storage.applications import Application
 from storage.outbox import OutboxRow
 from storage.users import UserRepository
+from views import booking as booking_views
 from views import exams as exam_views
 from views import staff as staff_views
 
@@ -49,6 +50,8 @@ class Deliveries:
         payload = self.services.pushes.payload(row)
         if row.kind in ("exam_card", "exam_decided"):
             return await self._exam(row, payload)
+        if row.kind.startswith("booking_"):
+            return await self._booking(row, payload)
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")
@@ -172,3 +175,24 @@ class Deliveries:
             if chat_id == row.chat_id:
                 await self.notifier.edit_text(chat_id, message_id, text, reply_markup=keyboard)
         return album if album is not None else result
+
+    async def _booking(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
+        """A booking's reminder to its holder (with «Перенести» / «Отменить»), or a misfit notice to staff."""
+        assert self.notifier is not None
+        booking = await self.services.booking.get(int(payload["booking"]))
+        if booking is None:
+            return SendResult(SendStatus.FAILED, error="UnknownBooking")
+        slot = self.services.booking.slot_of(booking)
+        clinic = self.services.booking.clinic(booking.clinic_code)
+        if row.kind == "booking_misfit":
+            tr = self._staff_tr()
+            name = clinic.name if clinic else booking.clinic_code
+            return await self.notifier.send(row.chat_id, booking_views.misfit_text(tr, booking, name, slot,
+                                                                                   str(payload["reason"])))
+        if clinic is None or slot is None or not self.services.booking.still_due(booking):
+            # Moved or cancelled rows are skipped in the same transaction; this is the belt to those braces.
+            return SendResult(SendStatus.BLOCKED, error="BookingNoLongerDue")
+        tr = await self._tr_for(booking.owner_id)
+        text, keyboard = booking_views.reminder(tr, str(payload["kind"]), booking, clinic, slot, self.services.tz,
+                                                 referral=self.services.booking.referral_required)
+        return await self.notifier.send(row.chat_id, text, reply_markup=keyboard, user_id=booking.owner_id)

@@ -27,6 +27,7 @@ from bot.media import MediaPool, MediaWorker
 from bot.middlewares import UserLocaleMiddleware
 from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
+from domain.clinics import Clinics
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy
 from fsm.storage import DatabaseStorage
@@ -34,6 +35,7 @@ from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.booking import BookingService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
@@ -42,6 +44,7 @@ from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
 from storage.applications import ApplicationRepository
+from storage.bookings import BookingRepository
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
 from storage.exams import ExamRepository
@@ -108,6 +111,7 @@ async def create_deps(
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
+    clinics = load_clinics_file(settings, policy)
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
     cipher = FieldCipher(key)
@@ -124,7 +128,7 @@ async def create_deps(
     media = MediaWorker(media_executor, workers=settings.MEDIA_WORKERS, budget=settings.MEDIA_CHECK_SECONDS)
     services = build_services(
         settings, policy, clock, engine=engine, cipher=cipher, users=users, profiles=profiles, uploads=uploads,
-        files=files, outbox=outbox, applications=applications, payments=payments, media=media,
+        files=files, outbox=outbox, applications=applications, payments=payments, media=media, clinics=clinics,
     )
     deliveries = Deliveries(
         services, users, translator, clock, staff_locale=settings.DEFAULT_LOCALE,
@@ -142,7 +146,7 @@ async def create_deps(
 def build_services(
     settings: Settings, policy: Policy, clock: Clock, *, engine: Any, cipher: FieldCipher, users: UserRepository,
     profiles: ProfileRepository, uploads: UploadRepository, files: FileStore, outbox: OutboxRepository,
-    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker,
+    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker, clinics: Clinics | None,
 ) -> Services:
     """The use cases, each over the repositories it needs."""
     staff_targets = [settings.STAFF_CHAT_ID] if settings.STAFF_CHAT_ID else list(settings.STAFF_IDS)
@@ -153,9 +157,7 @@ def build_services(
     wizard = WizardService(engine, profiles, uploads, payments, apps, policy, clock, settings.tz,
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
-    # The operator's clinics (when configured) are the institutions a person picks from; each offers only the
-    # policy's exam items.
-    clinics = load_clinics(settings.CLINICS_FILE, policy.exam_codes()) if settings.CLINICS_FILE else None
+    bookings = BookingRepository(engine, clock) if clinics is not None else None
     exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
                         pushes, policy, clock, settings.tz, clinics)
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
@@ -163,7 +165,7 @@ def build_services(
     staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item
     return Services(
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT),
+                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
@@ -173,7 +175,18 @@ def build_services(
         exams=exams,
         pushes=pushes,
         tz=settings.tz,
+        booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
+                               pushes, clock, settings.tz),
     )
+
+
+def load_clinics_file(settings: Settings, policy: Policy) -> Clinics | None:
+    """The operator's clinics (CLINICS_FILE), checked against the policy's exams; none set: no booking. A
+    mistake stops the start with OperatorFileError naming the file, the key and the problem."""
+    if settings.CLINICS_FILE is None:
+        return None
+    exams = {exam for code in policy.categories for exam in policy.exams_for(code)}
+    return load_clinics(settings.CLINICS_FILE, exams)
 
 
 async def set_commands(bot: Bot, translator: Translator) -> None:
@@ -201,6 +214,7 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
         if not deps.services.pushes.staff_targets:
             log.warning("STAFF_CHAT_ID and STAFF_IDS are empty: submitted applications will reach no staff")
         deps.deliveries.attach(bot)
+        await deps.services.booking.report_misfits()  # logged and sent to staff, never moved
         await set_commands(bot, deps.translator)
 
     dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier

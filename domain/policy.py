@@ -455,6 +455,7 @@ class ReminderPolicy(_Model):
 
 class BookingPolicy(_Model):
     horizon_days: Annotated[_Int, between(1, 90)] = 14
+    referral_required: bool = False  # the талон says to bring the employer's referral
 
 
 class SupportPolicy(_Model):
@@ -525,10 +526,6 @@ class Policy(_Model):
         """Every item a holder of ``category`` may be asked for (general block, every time, at hiring)."""
         chosen = self.category(category)
         return list(dict.fromkeys([*self.exams.general, *chosen.exams, *chosen.exams_at_hiring]))
-
-    def exam_codes(self) -> list[ExamCode]:
-        """Every item some enabled category uses: what a clinic may offer."""
-        return list(dict.fromkeys(code for name in self.enabled_categories() for code in self.exams_for(name)))
 
     @property
     def requestable_documents(self) -> tuple[str, ...]:

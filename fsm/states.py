@@ -86,6 +86,17 @@ class StaffFlow(StatesGroup):
     exam_reason = State()  # why an exam result is returned
 
 
+class Booking(StatesGroup):
+    """Booking an exam (or moving a booking): every step is a button; typed input gets the step's hint."""
+
+    region = State()
+    clinic = State()
+    card = State()
+    day = State()
+    time = State()
+    confirm = State()
+
+
 HINTS: dict[str, str] = {
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
@@ -102,6 +113,7 @@ HINTS: dict[str, str] = {
     Exams.date.state: "hint-exams-date",
     Exams.institution.state: "hint-exams-institution",
     Exams.result.state: "hint-exams-result",
+    **{state.state: f"hint-booking-{state.state.split(':')[1]}" for state in Booking.__all_states__ if state.state},
 }
 
 IDLE_HINT = "hint-idle"
@@ -121,7 +133,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking]
     return [state for group in groups for state in group.__all_states__]
 
 

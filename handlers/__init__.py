@@ -18,6 +18,8 @@ from aiogram import F, Router
 from handlers import (
     apply,
     blocking,
+    booking,
+    booking_staff,
     common,
     errors,
     exams,
@@ -31,7 +33,7 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         exams.router]
+                         booking.router, exams.router]
 AFTER: list[Router] = [exams_staff.router, staff.router, blocking.router, fallback.router]
 
 
@@ -55,4 +57,5 @@ def citizen() -> Router:
 
 def build_routers() -> list[Router]:
     # Staff in their private chat get the queue instead of the citizen's consent flow: before the citizen's.
-    return [_copy(errors.router), _copy(staff.private_router), citizen(), *(_copy(r) for r in AFTER)]
+    return [_copy(errors.router), _copy(booking_staff.router), _copy(staff.private_router), citizen(),
+            *(_copy(r) for r in AFTER)]

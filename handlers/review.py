@@ -64,7 +64,8 @@ async def on_sign_confirm(
         other = translator.bind(code)
         summaries[code] = summary_text(other, profile.draft, ctx, category_titles(policy, other))
     done = await services.applications.submit(user.telegram_id, profile, summaries, state)
-    await reply_or_edit(query, views.submitted_text(tr, done.app.number, policy), views.mine_keyboard(tr, exams=True))
+    await reply_or_edit(query, views.submitted_text(tr, done.app.number, policy),
+                        views.mine_keyboard(tr, book=services.booking.available, exams=True))
 
 
 # --- «Мои заявления» ------------------------------------------------------------------------------------------

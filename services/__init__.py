@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.booking import BookingService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
@@ -36,3 +37,4 @@ class Services:
     exams: ExamService
     pushes: Pushes
     tz: ZoneInfo  # the operator's time zone: dates people see
+    booking: BookingService

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from domain.consent import CONSENT_VERSION
 from services.conversation import Conversation
 from storage.applications import ApplicationRepository
+from storage.bookings import BookingRepository
 from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
@@ -23,9 +24,10 @@ class Menu:
 class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
-        operator_name: str | None, operator_contact: str | None,
+        operator_name: str | None, operator_contact: str | None, bookings: BookingRepository | None = None,
     ) -> None:
         self.users, self.profiles, self.applications = users, profiles, applications
+        self.bookings = bookings  # None: the operator has no clinics file, so no booking entries
         self.operator_name, self.operator_contact = operator_name, operator_contact
 
     async def person(self, telegram_id: int, *, wrote_privately: bool = False) -> User:
@@ -51,6 +53,10 @@ class AccountService:
             entries.append(("btn-menu-exams", "exams"))
         if await self.applications.list_for(user.telegram_id):
             entries.append(("btn-my-applications", "mine"))
+        if self.bookings is not None:
+            entries.append(("btn-menu-book", "book"))
+            if await self.bookings.of_owner(user.telegram_id):
+                entries.append(("btn-menu-bookings", "bookings"))
         return Menu(has_consent, tuple(entries))
 
     @staticmethod

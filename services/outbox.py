@@ -70,3 +70,24 @@ class Pushes:
             await self._enqueue(f"stuck:{app.id}:{app.version}:{chat_id}", chat_id, None, "stuck_staff",
                                 {"app": app.id})
         return count
+
+    # --- bookings (services/booking.py) ---------------------------------------------------------------------
+
+    @staticmethod
+    def reminder_key(booking_id: int, kind: str) -> str:
+        return f"booking:{booking_id}:{kind}"
+
+    async def booking_reminder(self, booking_id: int, owner_id: int, kind: str, due_at: datetime) -> bool:
+        """One reminder of a booking, keyed by (booking, kind): enqueued twice, it is still sent once."""
+        return await self._enqueue(self.reminder_key(booking_id, kind), owner_id, owner_id, "booking_reminder",
+                                   {"booking": booking_id, "kind": kind}, due_at)
+
+    async def drop_booking_reminders(self, booking_id: int, kinds: list[str]) -> int:
+        """The pending reminders of a booking that moved or was cancelled are never sent."""
+        return await self.outbox.skip_pending([self.reminder_key(booking_id, k) for k in kinds], "BookingChanged")
+
+    async def booking_misfit(self, booking_id: int, reason: str) -> None:
+        """Staff learn once that a booking no longer fits the clinics file (it is not moved)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"booking-misfit:{booking_id}:{reason}:{chat_id}", chat_id, None, "booking_misfit",
+                                {"booking": booking_id, "reason": reason})
