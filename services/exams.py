@@ -364,7 +364,11 @@ class ExamService:
                          [v for v in found.items if v.state is ExamState.ON_REVIEW])
 
     async def card_posted(self, profile_id: int, chat_id: int, message_id: int) -> None:
-        await self.exams.set_card(profile_id, chat_id, message_id)
+        """The applicant's exam card was posted to a staff chat: remembered (later changes edit it), audited."""
+        async with transaction(self.engine):
+            await self.exams.set_card(profile_id, chat_id, message_id)
+            await self.applications.audit(actor_id=None, action="staff.exam_card_posted", application_id=None,
+                                          profile=profile_id, chat_id=chat_id)
 
     async def cards(self, profile_id: int) -> dict[int, int]:
         return await self.exams.cards(profile_id)
