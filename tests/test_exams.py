@@ -76,6 +76,17 @@ async def enter(world: World, anna: Person, label: str, *, restart_after_file: b
         await anna.send(result)
 
 
+async def dentist_file_sent(world: World) -> Person:
+    """Anna sent her application, opened «Обследования» and sent the dentist's result: the date is asked."""
+    anna = world.person()
+    await submitted(world, anna)
+    await anna.press("Обследования")
+    await anna.press("⬜ Стоматолог")
+    await anna.send_file(SCAN, "result.png", "image/png")
+    assert "когда проводилось" in anna.last
+    return anna
+
+
 async def test_the_whole_exam_journey(world: World, tmp_path: Path) -> None:
     await with_policy(world, tmp_path)
     anna = world.person()
@@ -172,11 +183,7 @@ async def test_the_whole_exam_journey(world: World, tmp_path: Path) -> None:
 
 async def test_dates_future_too_old_and_the_boundary_day(world: World, tmp_path: Path) -> None:
     await with_policy(world, tmp_path)
-    anna = world.person()
-    await submitted(world, anna)
-    await anna.press("Обследования")
-    await anna.press("⬜ Стоматолог")
-    await anna.send_file(SCAN, "result.png", "image/png")
+    anna = await dentist_file_sent(world)
     # Today is 25.11.2026 (the harness clock); a dentist's result lasts the category's 12 months.
     await anna.send("26.11.2026")
     assert anna.last.startswith("Дата не может быть в будущем")
@@ -221,11 +228,7 @@ async def test_a_teacher_and_a_food_worker_get_their_checklists_from_the_shipped
 async def test_the_institution_is_one_of_the_operators_clinics(world: World) -> None:
     world.env["CLINICS_FILE"] = str(EXAMPLE_CLINICS_PATH)
     await world.restart()
-    anna = world.person()
-    await submitted(world, anna)
-    await anna.press("Обследования")
-    await anna.press("⬜ Стоматолог")
-    await anna.send_file(SCAN, "result.png", "image/png")
+    anna = await dentist_file_sent(world)
     await anna.send("20.11.2026")
     clinics = [b for b in anna.buttons() if "Пример" in b]
     assert clinics == ["Медицинский центр «Пример» на Тверской", "Медицинский центр «Пример-Урал»"]  # dentists
