@@ -24,9 +24,10 @@ from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
-from bot.middlewares import UserLocaleMiddleware
+from bot.middlewares import AnswerTracking, UserLocaleMiddleware
 from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
+from bot.session import ReliableRequests
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy
 from fsm.storage import DatabaseStorage
@@ -88,6 +89,7 @@ class Deps:
 
 def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.BOT_API_URL))
+    session.middleware(ReliableRequests())  # direct replies survive a 429 or a 5xx
     return Bot(
         token=settings.BOT_TOKEN.get_secret_value(),
         session=session,
@@ -184,6 +186,7 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     dp = Dispatcher(storage=deps.fsm_storage, events_isolation=SimpleEventIsolation(), **deps.workflow_data())
     # One outer middleware on every update type (messages, buttons, payments, chat members, errors).
     dp.update.outer_middleware(UserLocaleMiddleware(deps.services.accounts, deps.translator))
+    dp.update.outer_middleware(AnswerTracking())
     dp.include_routers(*build_routers())
     run_magic_filters_inline(dp)  # aiogram would run each F-filter in a thread
 

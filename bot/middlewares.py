@@ -8,10 +8,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.i18n import Translator
+from bot.session import track_answers
 from services.accounts import AccountService
 
 
@@ -36,4 +37,19 @@ class UserLocaleMiddleware(BaseMiddleware):
         data["user"] = user
         data["locale"] = locale
         data["tr"] = self.translator.bind(locale)
+        return await handler(event, data)
+
+
+class AnswerTracking(BaseMiddleware):
+    """For a button press, `answered_callbacks`: the queries answered while the update is handled (recorded
+    by bot/session.py), so the error handler answers only a press the failed handler left unanswered."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and event.callback_query is not None:
+            data["answered_callbacks"] = track_answers()
         return await handler(event, data)

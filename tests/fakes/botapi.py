@@ -18,6 +18,7 @@ What it imitates, beyond returning well-formed results:
   not found";
 * ``parse_mode=HTML`` is parsed like Telegram does (entities in UTF-16 units, surrounding whitespace trimmed);
   unsupported or unbalanced tags answer 400 "can't parse entities: ..." - so unescaped user input is caught;
+* a callback query is answered once: a second ``answerCallbackQuery`` for it answers 400 "query is too old";
 * text longer than 4096 / caption longer than 1024 characters, empty text, ``callback_data`` over 64 bytes and
   photo uploads that are not images answer 400 as Telegram does;
 * long polling: ``getUpdates`` waits (at most :attr:`FakeBotAPI.max_poll_timeout` s) for :meth:`push_update`,
@@ -746,6 +747,7 @@ class FakeBotAPI:
         self._media: dict[str, tuple[str, Any]] = {}  # file_id -> (kind, object) for re-sending by file_id
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._menu_buttons: dict[int | None, JSON] = {}
+        self._answered_queries: set[str] = set()
 
     # ------------------------------------------------------------------ recorded calls
 
@@ -1526,8 +1528,10 @@ class FakeBotAPI:
         return "https://t.me/$" + self._random_part("invoice", 22)
 
     async def _m_answercallbackquery(self, call: ApiCall) -> bool:
-        if not call.get_str("callback_query_id"):
+        query_id = call.get_str("callback_query_id")
+        if not query_id or query_id in self._answered_queries:  # Telegram takes one answer per query
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        self._answered_queries.add(query_id)
         return True
 
     async def _m_answerprecheckoutquery(self, call: ApiCall) -> bool:
