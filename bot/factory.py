@@ -24,7 +24,7 @@ from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
-from bot.middlewares import AnswerTracking, UserLocaleMiddleware
+from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
 from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from bot.session import ReliableRequests
@@ -187,7 +187,11 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     # One outer middleware on every update type (messages, buttons, payments, chat members, errors).
     dp.update.outer_middleware(UserLocaleMiddleware(deps.services.accounts, deps.translator))
     dp.update.outer_middleware(AnswerTracking())
-    dp.include_routers(*build_routers())
+    routers = build_routers()
+    for router in routers:
+        if router.name == "fallback":  # unexpected input: hints are throttled per person
+            router.message.middleware(HintThrottle())
+    dp.include_routers(*routers)
     run_magic_filters_inline(dp)  # aiogram would run each F-filter in a thread
 
     async def on_startup(bot: Bot) -> None:
