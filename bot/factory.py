@@ -42,9 +42,10 @@ from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
 from storage.applications import ApplicationRepository
-from storage.crypto import FieldCipher, load_or_create_key
+from storage.crypto import FieldCipher
 from storage.db import create_engine
 from storage.files import FileStore, UploadRepository
+from storage.keycheck import open_data_key
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
@@ -108,16 +109,22 @@ async def create_deps(
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
-    key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
-    key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
-    cipher = FieldCipher(key)
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
+    try:
+        cipher, files = await open_data_key(
+            engine, settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None,
+            settings.DATA_DIR / "data.key",
+            settings.EMK_OLD_DATA_KEYS.get_secret_value() if settings.EMK_OLD_DATA_KEYS else None,
+            settings.files_dir,
+        )
+    except BaseException:
+        await engine.dispose()
+        raise
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
     users = UserRepository(engine, clock)
     profiles = ProfileRepository(engine, clock, cipher)
     uploads = UploadRepository(engine, clock)
-    files = FileStore(settings.files_dir, key)
     outbox = OutboxRepository(engine, clock)
     applications = ApplicationRepository(engine, clock, cipher)
     payments = PaymentRepository(engine, clock)

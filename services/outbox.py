@@ -25,14 +25,15 @@ class Pushes:
 
     def payload(self, row: OutboxRow) -> dict[str, Any]:
         """The decrypted payload of a row (for delivery)."""
-        result: dict[str, Any] = json.loads(self.cipher.decrypt(row.payload, context=PAYLOAD_CONTEXT))
+        text = self.cipher.decrypt(row.payload, context=PAYLOAD_CONTEXT, row=f"outbox:{row.dedup_key}")
+        result: dict[str, Any] = json.loads(text)
         return result
 
     async def _enqueue(self, key: str, chat_id: int, user_id: int | None, kind: str, payload: dict[str, Any],
                        due_at: datetime | None = None) -> bool:
         return await self.outbox.enqueue(
             dedup_key=key, chat_id=chat_id, user_id=user_id, kind=kind,
-            payload=self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT),
+            payload=self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT, row=f"outbox:{key}"),
             due_at=due_at or self.clock.now(),
         )
 

@@ -130,3 +130,10 @@ audit_log = Table(
     Column("application_id", Integer, nullable=True),
     Column("details", Text, nullable=True),  # codes and ids only, never personal data
 )
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),  # e.g. the data key check, encrypted (storage/keycheck.py)
+)
