@@ -42,8 +42,12 @@ class Pushes:
                             {"app": app.id, "status": app.status.value, "comment": comment})
 
     async def new_application(self, app: Application) -> None:
+        """Staff get the scans, then the card: two rows (due at once, delivered in this order), so a card
+        that fails is retried alone and the scans are not posted again."""
         for chat_id in self.staff_targets:
-            await self._enqueue(f"staff-new:{app.id}:{chat_id}", chat_id, None, "staff_new", {"app": app.id})
+            await self._enqueue(f"staff-album:{app.id}:{chat_id}", chat_id, None, "staff_album", {"app": app.id})
+            await self._enqueue(f"staff-new:{app.id}:{chat_id}", chat_id, None, "staff_new",
+                                {"app": app.id, "card": True})
 
     async def documents_sent(self, app: Application, upload_ids: list[int]) -> None:
         for chat_id in self.staff_targets:

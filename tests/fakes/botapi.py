@@ -342,6 +342,7 @@ class _Failure:
     retry_after: int | None
     raw_body: str | None
     times: int
+    chat_id: int | None = None
 
 
 class _Bucket:
@@ -770,14 +771,15 @@ class FakeBotAPI:
         retry_after: int | None = None,
         times: int = 1,
         raw_body: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """The next ``times`` calls to ``method`` answer this error.
+        """The next ``times`` calls to ``method`` (to ``chat_id`` only, when given) answer this error.
 
         ``raw_body`` replaces the JSON error body (e.g. an HTML 502 page from a gateway; aiogram then raises
         ClientDecodeError).
         """
         self._failures.setdefault(method.lower(), deque()).append(
-            _Failure(status, description, retry_after, raw_body, times)
+            _Failure(status, description, retry_after, raw_body, times, chat_id)
         )
 
     def block_chat(self, chat_id: int, description: str = BLOCKED) -> None:
@@ -955,7 +957,7 @@ class FakeBotAPI:
             return self._answer(call, {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         if self.latency:
             await asyncio.sleep(self.latency)
-        failure = self._take_failure(method)
+        failure = self._take_failure(method, call.chat_id)
         if failure is not None:
             if failure.raw_body is not None:
                 call.status, call.response = failure.status, failure.raw_body
@@ -1035,11 +1037,13 @@ class FakeBotAPI:
                     raise bad_request(f"can't parse {key} JSON object") from None
         return value
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str, chat_id: int | str | None) -> _Failure | None:
         queue = self._failures.get(method.lower())
         if not queue:
             return None
         failure = queue[0]
+        if failure.chat_id is not None and failure.chat_id != chat_id:
+            return None
         failure.times -= 1
         if failure.times <= 0:
             queue.popleft()
