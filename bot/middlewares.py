@@ -18,6 +18,7 @@ from bot.session import track_answers
 from services.accounts import AccountService
 
 log = logging.getLogger("emk.throttle")
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UserLocaleMiddleware(BaseMiddleware):
@@ -25,12 +26,7 @@ class UserLocaleMiddleware(BaseMiddleware):
         self.accounts = accounts
         self.translator = translator
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         user = None
         if tg_user is not None and not tg_user.is_bot:
@@ -48,12 +44,7 @@ class AnswerTracking(BaseMiddleware):
     """For a button press, `answered_callbacks`: the queries answered while the update is handled (recorded
     by bot/session.py), so the error handler answers only a press the failed handler left unanswered."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if isinstance(event, Update) and event.callback_query is not None:
             data["answered_callbacks"] = track_answers()
         return await handler(event, data)
@@ -94,12 +85,7 @@ class HintThrottle(BaseMiddleware):
         if len(self._buckets) > self.max_people:  # a crowd flooding at once: start everyone afresh
             self._buckets.clear()
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         if tg_user is not None and not self.allow(tg_user.id):
             log.debug("hint throttled")
