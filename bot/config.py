@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     STAFF_CHAT_ID: int | None = None
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     EMK_DATA_KEY: SecretStr | None = None
+    EMK_OLD_DATA_KEYS: SecretStr | None = None  # keys being rotated out, comma-separated: they only decrypt
     POLICY_FILE: Path | None = None
     CLINICS_FILE: Path | None = None
     POLLING_CONCURRENCY: int = Field(default=32, ge=1, le=1000)

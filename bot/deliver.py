@@ -58,8 +58,11 @@ class Deliveries:
         match row.kind:
             case "status":
                 return await self._status(row, app, payload)
-            case "staff_new":
-                return await self._staff_new(row, app)
+            case "staff_album":
+                album = await self._album(row.chat_id, await self.services.staff.submitted_files(app), app)
+                return album if album is not None else SendResult(SendStatus.SENT, chat_id=row.chat_id)
+            case "staff_new":  # the card; a row from before the album had its own row sends both
+                return await self._staff_new(row, app, with_album=not payload.get("card"))
             case "staff_docs":
                 return await self._staff_docs(row, app, [int(i) for i in payload["uploads"]])
             case "payment_confirmed":
@@ -149,11 +152,12 @@ class Deliveries:
         await self.services.staff.documents_posted(app, chat_id, files)
         return result
 
-    async def _staff_new(self, row: OutboxRow, app: Application) -> SendResult:
+    async def _staff_new(self, row: OutboxRow, app: Application, *, with_album: bool) -> SendResult:
         assert self.notifier is not None
-        album = await self._album(row.chat_id, await self.services.staff.submitted_files(app), app)
-        if album is not None and not album.ok:
-            return album
+        if with_album:
+            album = await self._album(row.chat_id, await self.services.staff.submitted_files(app), app)
+            if album is not None and not album.ok:
+                return album
         tr = self._staff_tr()
         text, keyboard = staff_views.card(tr, app, await self.services.staff.card_info(app, tr.locale))
         result = await self.notifier.send(row.chat_id, text, reply_markup=keyboard)

@@ -24,9 +24,10 @@ from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
-from bot.middlewares import UserLocaleMiddleware
+from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
 from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
+from bot.session import ReliableRequests
 from domain.clinics import Clinics
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy
@@ -45,10 +46,11 @@ from services.uploads import UploadService
 from services.wizard import WizardService
 from storage.applications import ApplicationRepository
 from storage.bookings import BookingRepository
-from storage.crypto import FieldCipher, load_or_create_key
+from storage.crypto import FieldCipher
 from storage.db import create_engine
 from storage.exams import ExamRepository
 from storage.files import FileStore, UploadRepository
+from storage.keycheck import open_data_key
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
@@ -93,6 +95,7 @@ class Deps:
 
 def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.BOT_API_URL))
+    session.middleware(ReliableRequests())  # direct replies survive a 429 or a 5xx
     return Bot(
         token=settings.BOT_TOKEN.get_secret_value(),
         session=session,
@@ -112,16 +115,22 @@ async def create_deps(
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
     clinics = load_clinics_file(settings, policy)
-    key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
-    key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
-    cipher = FieldCipher(key)
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
+    try:
+        cipher, files = await open_data_key(
+            engine, settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None,
+            settings.DATA_DIR / "data.key",
+            settings.EMK_OLD_DATA_KEYS.get_secret_value() if settings.EMK_OLD_DATA_KEYS else None,
+            settings.files_dir,
+        )
+    except BaseException:
+        await engine.dispose()
+        raise
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
     users = UserRepository(engine, clock)
     profiles = ProfileRepository(engine, clock, cipher)
     uploads = UploadRepository(engine, clock)
-    files = FileStore(settings.files_dir, key)
     outbox = OutboxRepository(engine, clock)
     applications = ApplicationRepository(engine, clock, cipher)
     payments = PaymentRepository(engine, clock)
@@ -207,7 +216,12 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     dp = Dispatcher(storage=deps.fsm_storage, events_isolation=SimpleEventIsolation(), **deps.workflow_data())
     # One outer middleware on every update type (messages, buttons, payments, chat members, errors).
     dp.update.outer_middleware(UserLocaleMiddleware(deps.services.accounts, deps.translator))
-    dp.include_routers(*build_routers())
+    dp.update.outer_middleware(AnswerTracking())
+    routers = build_routers()
+    for router in routers:
+        if router.name == "fallback":  # unexpected input: hints are throttled per person
+            router.message.middleware(HintThrottle())
+    dp.include_routers(*routers)
     run_magic_filters_inline(dp)  # aiogram would run each F-filter in a thread
 
     async def on_startup(bot: Bot) -> None:

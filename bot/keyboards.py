@@ -1,26 +1,50 @@
-"""Keyboard builders: functions of the translator. Buttons carry CallbackData, never matched by text."""
+"""Keyboard builders: functions of the translator. Buttons carry CallbackData, never matched by text.
+
+Callback data comes back from the client, so it is parsed into bounded types: an id is a decimal in
+0..2**53-1 (what the database and every JSON reader keep exactly), a text is at most 48 characters. A
+forged value fails validation, the filter does not match, and the press falls through to the «expired
+button» hint instead of reaching a handler with a number no column can hold.
+"""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+from typing import Annotated, Final, Self
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field, model_validator
 
 from bot.i18n import Tr
 
+MAX_ID: Final = 2**53 - 1
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+Text = Annotated[str, Field(max_length=48)]
+_ID_TEXT: Final = re.compile(r"0|[1-9][0-9]{0,15}")
+
+
+def is_id_text(value: str) -> bool:
+    """A row id written as a button value: plain decimal digits, within `MAX_ID`."""
+    return _ID_TEXT.fullmatch(value) is not None and int(value) <= MAX_ID
+
+
+def _value_is_id(data: ApplyCb | UploadCb, actions: frozenset[str]) -> None:
+    if data.action in actions and not is_id_text(data.value):
+        raise ValueError("this button's value must be a row id")
+
 
 class ConsentCb(CallbackData, prefix="consent"):
-    action: str  # accept | decline | show
+    action: Text  # accept | decline | show
 
 
 class LangCb(CallbackData, prefix="lang"):
-    code: str
+    code: Text
 
 
 class MenuCb(CallbackData, prefix="menu"):
-    item: str
+    item: Text
 
 
 def consent_keyboard(tr: Tr) -> InlineKeyboardMarkup:
@@ -69,40 +93,50 @@ class ApplyCb(CallbackData, prefix="ap"):
     """A wizard button. `step` is the step the button belongs to, so a press on an old message is
     recognised as stale instead of acting on the wrong step."""
 
-    action: str  # back | skip | keep | cancel | pick | edit | profile | new | summary | fill
-    step: str = ""
-    value: str = ""
+    action: Text  # back | skip | keep | cancel | pick | edit | profile | new | summary | fill
+    step: Text = ""
+    value: Text = ""
+
+    @model_validator(mode="after")
+    def _ids(self) -> Self:
+        _value_is_id(self, frozenset({"profile"}))
+        return self
 
 
 class UploadCb(CallbackData, prefix="up"):
     """A button of the photo and document steps."""
 
-    action: str  # use_photo | retake | remove | done | legible | reupload
-    step: str = ""
-    value: str = ""
+    action: Text  # use_photo | retake | remove | done | legible | reupload
+    step: Text = ""
+    value: Text = ""
+
+    @model_validator(mode="after")
+    def _ids(self) -> Self:
+        _value_is_id(self, frozenset({"remove"}))
+        return self
 
 
 class StaffCb(CallbackData, prefix="st"):
     """A staff action on an application; `version` is the status version the button was drawn for."""
 
-    action: str  # take | approve | reject | request | docs | pick | send | cancel
-    app: int
-    version: int = 0
-    value: str = ""
+    action: Text  # take | approve | reject | request | docs | pick | send | cancel
+    app: Id
+    version: Id = 0
+    value: Text = ""
 
 
 class ReviewCb(CallbackData, prefix="rv"):
     """The citizen's side of a submitted application."""
 
-    action: str  # sign | sign_confirm | open | upload | send
-    app: int = 0
+    action: Text  # sign | sign_confirm | open | upload | send
+    app: Id = 0
 
 
 class PayCb(CallbackData, prefix="pay"):
     """A button of the payment step."""
 
-    action: str  # telegram | manual | exempt | back | cancel
-    value: str = ""
+    action: Text  # telegram | manual | exempt | back | cancel
+    value: Text = ""
 
 
 class BookAction(StrEnum):
@@ -128,8 +162,8 @@ class BookCb(CallbackData, prefix="bk"):
     """A button of the booking flow; ints and a short code keep it well under Telegram's 64 bytes."""
 
     action: BookAction
-    value: int = 0
-    code: str = ""
+    value: Id = 0
+    code: Text = ""
 
 
 class StaffBookAction(StrEnum):
@@ -143,22 +177,22 @@ class StaffBookCb(CallbackData, prefix="sb"):
     """A staff button of «Записи на дату»: a clinic, a day of it, a no-show of a booking."""
 
     action: StaffBookAction
-    code: str = ""
-    value: int = 0
+    code: Text = ""
+    value: Id = 0
 
 
 class ExamCb(CallbackData, prefix="ex"):
     """A button of the exam checklist and of entering one result."""
 
-    action: str  # list | item | clinic | typed | result | back | cancel
-    profile: int = 0
-    item: str = ""
-    value: str = ""
+    action: Text  # list | item | clinic | typed | result | back | cancel
+    profile: Id = 0
+    item: Text = ""
+    value: Text = ""
 
 
 class ExamStaffCb(CallbackData, prefix="xs"):
     """Staff's button on an applicant's exam card; `version` is the result's version the button was drawn for."""
 
-    action: str  # file | confirm | return | cancel
-    result: int
-    version: int = 0
+    action: Text  # file | confirm | return | cancel
+    result: Id
+    version: Id = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 _PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),  # e-mail
@@ -26,18 +27,36 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
+    """Masks the message, the traceback and the stack of a record. The traceback is formatted here once
+    and kept masked in `exc_text`, which formatters print instead of formatting `exc_info` again (an
+    exception's message can hold what a person typed)."""
+
+    _formatter = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
-def setup_logging(level: str) -> None:
-    handler = logging.StreamHandler()
+def log_handler(stream: TextIO | None = None) -> logging.Handler:
+    """The bot's log handler: a stream (stderr by default) with the masking filter."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    return handler
+
+
+def setup_logging(level: str) -> None:
+    handler = log_handler()
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -4,6 +4,8 @@ and the error handler all see the same person and language, resolved once."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,7 +14,11 @@ from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 
 from bot.i18n import Translator
+from bot.session import track_answers
 from services.accounts import AccountService
+
+log = logging.getLogger("emk.throttle")
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UserLocaleMiddleware(BaseMiddleware):
@@ -20,12 +26,7 @@ class UserLocaleMiddleware(BaseMiddleware):
         self.accounts = accounts
         self.translator = translator
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         user = None
         if tg_user is not None and not tg_user.is_bot:
@@ -37,4 +38,57 @@ class UserLocaleMiddleware(BaseMiddleware):
         data["user"] = user
         data["locale"] = locale
         data["tr"] = self.translator.bind(locale)
+        return await handler(event, data)
+
+
+class AnswerTracking(BaseMiddleware):
+    """For a button press, `answered_callbacks`: the queries answered while the update is handled (recorded
+    by bot/session.py), so the error handler answers only a press the failed handler left unanswered."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update) and event.callback_query is not None:
+            data["answered_callbacks"] = track_answers()
+        return await handler(event, data)
+
+
+class HintThrottle(BaseMiddleware):
+    """On the catch-all router: one person gets at most `burst` hints in a row, then one every `interval`
+    seconds; what comes faster gets no answer. Someone who sends 200 stickers gets a handful of hints, and
+    the bot stays clear of Telegram's flood control for everyone else.
+
+    A token bucket per person, written here because the kept libraries do something else: aiolimiter
+    waits for capacity (here input over the budget is dropped, not queued), and `limits` is not installed.
+    Memory stays bounded: people whose bucket is full again are forgotten once `max_people` are tracked.
+    """
+
+    def __init__(
+        self, *, burst: int = 8, interval: float = 5.0, max_people: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst, self.interval, self.max_people, self.monotonic = burst, interval, max_people, monotonic
+        self._buckets: dict[int, tuple[float, float]] = {}  # person -> (tokens, when counted)
+
+    def allow(self, person: int) -> bool:
+        now = self.monotonic()
+        tokens, then = self._buckets.get(person, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - then) / self.interval)
+        allowed = tokens >= 1.0
+        self._buckets[person] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > self.max_people:
+            self._forget_full(now)
+        return allowed
+
+    def _forget_full(self, now: float) -> None:
+        full = [k for k, (tokens, then) in self._buckets.items()
+                if tokens + (now - then) / self.interval >= self.burst]
+        for key in full:
+            del self._buckets[key]
+        if len(self._buckets) > self.max_people:  # a crowd flooding at once: start everyone afresh
+            self._buckets.clear()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is not None and not self.allow(tg_user.id):
+            log.debug("hint throttled")
+            return None
         return await handler(event, data)

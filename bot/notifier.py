@@ -45,6 +45,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InputFile, Message
 
+from bot.session import notifier_retries
 from domain.clock import Clock
 from storage.users import UserRepository
 
@@ -338,7 +339,8 @@ class Notifier:
                     if await self._known_blocked(target):  # blocked while this one was queued
                         return SendResult(SendStatus.BLOCKED, error="UserBlocked", chat_id=target)
                     try:
-                        value = await call(target)
+                        with notifier_retries():  # this loop paces and retries; the session must not too
+                            value = await call(target)
                     except TelegramForbiddenError as exc:
                         log.info("%s to chat %s: forbidden (%s)", method, target, error_code(exc))
                         if target > 0 and not blocked_by_user(exc):  # e.g. never started the bot: not a block

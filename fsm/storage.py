@@ -22,8 +22,8 @@ from storage.tables import fsm_records
 
 
 class Cipher(Protocol):
-    def encrypt(self, plaintext: str, *, context: str) -> str: ...
-    def decrypt(self, token: str, *, context: str) -> str: ...
+    def encrypt(self, plaintext: str, *, context: str, row: str = "") -> str: ...
+    def decrypt(self, token: str, *, context: str, row: str = "") -> str: ...
 
 
 _CONTEXT = "fsm-data"
@@ -57,18 +57,18 @@ class DatabaseStorage(BaseStorage):
             row = (await conn.execute(self._SELECT, {"key": key})).first()
         record: tuple[str | None, dict[str, Any]] = (None, {})
         if row is not None:
-            record = (row.state, self._decode(row.data))
+            record = (row.state, self._decode(key, row.data))
         return self._cache.fill(key, record, token)
 
     _SELECT = select(fsm_records.c.state, fsm_records.c.data).where(fsm_records.c.key == bindparam("key"))
 
-    def _encode(self, data: Mapping[str, Any]) -> str:
+    def _encode(self, key: str, data: Mapping[str, Any]) -> str:
         text = json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"), default=str)
-        return self.cipher.encrypt(text, context=_CONTEXT) if self.cipher else text
+        return self.cipher.encrypt(text, context=_CONTEXT, row=f"fsm:{key}") if self.cipher else text
 
-    def _decode(self, raw: str) -> dict[str, Any]:
+    def _decode(self, key: str, raw: str) -> dict[str, Any]:
         if self.cipher and not raw.startswith("{"):
-            raw = self.cipher.decrypt(raw, context=_CONTEXT)
+            raw = self.cipher.decrypt(raw, context=_CONTEXT, row=f"fsm:{key}")
         value = json.loads(raw or "{}")
         return value if isinstance(value, dict) else {}
 
@@ -84,7 +84,7 @@ class DatabaseStorage(BaseStorage):
                 )
             await conn.write(
                 self._upsert,
-                {"key": key, "state": state, "data": self._encode(data), "updated_at": self.clock.now()},
+                {"key": key, "state": state, "data": self._encode(key, data), "updated_at": self.clock.now()},
             )
             self._cache.put(key, (state, data))
 

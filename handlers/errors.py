@@ -27,7 +27,10 @@ def _chat_id(event: ErrorEvent) -> int | None:
 
 
 @router.errors()
-async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, tr: Tr | None = None) -> bool:
+async def on_error(
+    event: ErrorEvent, bot: Bot, translator: Translator, tr: Tr | None = None,
+    answered_callbacks: set[str] | None = None,
+) -> bool:
     ref = secrets.token_hex(4).upper()
     busy = isinstance(event.exception, DatabaseBusy)  # another process held the write lock: nothing was stored
     (log.warning if busy else log.error)(
@@ -43,9 +46,11 @@ async def on_error(event: ErrorEvent, bot: Bot, translator: Translator, tr: Tr |
             if tr is None:  # the outer middleware itself failed: the default language
                 tr = translator.bind(translator.default)
             text = tr("error-busy" if busy else "error-unexpected", ref=ref)
-            if event.update.callback_query is not None:
-                await event.update.callback_query.answer()
-            await bot.send_message(chat_id, text)
+            query = event.update.callback_query
+            if query is not None and query.id not in (answered_callbacks or set()):
+                # Telegram takes one answer per press: a second one fails with «query is too old»
+                await query.answer()
+            await bot.send_message(chat_id, text)  # the apology is a message, so it is seen either way
         except Exception:  # the apology itself must never raise
             log.warning("could not send the apology for ref %s", ref)
     return True

@@ -1,5 +1,6 @@
 """The catch-all, registered last: any message or button the current state does not expect gets a short,
-translated hint about what is expected. Nothing is cleared, so nothing entered is lost."""
+translated hint about what is expected, in one message. Nothing is cleared, so nothing entered is lost.
+Hints are throttled per person (bot/middlewares.py, HintThrottle, attached by the composition root)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,7 @@ async def on_unexpected_message(
     current = await state.get_state()
     if current is None:
         text, kb = menu_view(tr, await services.accounts.menu(user))
-        await message.answer(tr("hint-idle"))
-        await message.answer(text, reply_markup=kb)
+        await message.answer(f"{tr('hint-idle')}\n\n{text}", reply_markup=kb)  # one message per message
         return
     await message.answer(tr(hint_for(current)))
 

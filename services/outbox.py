@@ -25,14 +25,15 @@ class Pushes:
 
     def payload(self, row: OutboxRow) -> dict[str, Any]:
         """The decrypted payload of a row (for delivery)."""
-        result: dict[str, Any] = json.loads(self.cipher.decrypt(row.payload, context=PAYLOAD_CONTEXT))
+        text = self.cipher.decrypt(row.payload, context=PAYLOAD_CONTEXT, row=f"outbox:{row.dedup_key}")
+        result: dict[str, Any] = json.loads(text)
         return result
 
     async def _enqueue(self, key: str, chat_id: int, user_id: int | None, kind: str, payload: dict[str, Any],
                        due_at: datetime | None = None) -> bool:
         return await self.outbox.enqueue(
             dedup_key=key, chat_id=chat_id, user_id=user_id, kind=kind,
-            payload=self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT),
+            payload=self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT, row=f"outbox:{key}"),
             due_at=due_at or self.clock.now(),
         )
 
@@ -44,8 +45,12 @@ class Pushes:
         await self._enqueue(f"paid:{app.id}", app.owner_id, app.owner_id, "payment_confirmed", {"app": app.id})
 
     async def new_application(self, app: Application) -> None:
+        """Staff get the scans, then the card: two rows (due at once, delivered in this order), so a card
+        that fails is retried alone and the scans are not posted again."""
         for chat_id in self.staff_targets:
-            await self._enqueue(f"staff-new:{app.id}:{chat_id}", chat_id, None, "staff_new", {"app": app.id})
+            await self._enqueue(f"staff-album:{app.id}:{chat_id}", chat_id, None, "staff_album", {"app": app.id})
+            await self._enqueue(f"staff-new:{app.id}:{chat_id}", chat_id, None, "staff_new",
+                                {"app": app.id, "card": True})
 
     async def documents_sent(self, app: Application, upload_ids: list[int]) -> None:
         for chat_id in self.staff_targets:

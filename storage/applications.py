@@ -96,13 +96,15 @@ class ApplicationRepository:
                     .values(
                         number=format_application_number(year, seq), year=year, seq=seq, owner_id=owner_id,
                         profile_id=profile_id, status=INITIAL_STATUS.value, version=1,
-                        snapshot=self.cipher.encrypt_json(snapshot, context=_SNAPSHOT),
+                        snapshot="",  # sealed to the row below, once its id is known
                         content_sha256=signature.content_sha256, signed_by=signature.signer_telegram_id,
                         signed_at=signature.signed_at, updated_at=now,
                     )
                     .returning(applications.c.id)
                 )
             ).scalar_one()
+            await conn.write(update(applications).where(applications.c.id == app_id).values(
+                snapshot=self.cipher.encrypt_json(snapshot, context=_SNAPSHOT, row=f"applications:{app_id}")))
             await conn.write(
                 insert(status_changes).values(
                     application_id=app_id, from_status=None, to_status=INITIAL_STATUS.value,
@@ -121,7 +123,7 @@ class ApplicationRepository:
     async def snapshot(self, app_id: int) -> dict[str, Any]:
         async with reading(self.engine) as conn:
             raw = (await conn.execute(select(applications.c.snapshot).where(applications.c.id == app_id))).scalar_one()
-        result: dict[str, Any] = self.cipher.decrypt_json(raw, context=_SNAPSHOT)
+        result: dict[str, Any] = self.cipher.decrypt_json(raw, context=_SNAPSHOT, row=f"applications:{app_id}")
         return result
 
     async def list_for(self, owner_id: int) -> list[Application]:
@@ -145,7 +147,8 @@ class ApplicationRepository:
         return [
             StatusChange(
                 Status(r.from_status) if r.from_status else None, Status(r.to_status), Actor(r.actor), r.actor_id,
-                self.cipher.decrypt(r.comment, context=_COMMENT) if r.comment else None, r.at,
+                self.cipher.decrypt(r.comment, context=_COMMENT, row=f"status_changes:{r.id}") if r.comment else None,
+                r.at,
             )
             for r in rows
         ]
@@ -187,13 +190,17 @@ class ApplicationRepository:
                 latest = await self.get(app_id)
                 assert latest is not None
                 return Conflict(latest, (await self.history(app_id) or [None])[-1])
-            await conn.write(
-                insert(status_changes).values(
-                    application_id=app_id, from_status=current.status.value, to_status=target.value,
-                    actor=actor.value, actor_id=actor_id,
-                    comment=self.cipher.encrypt(comment, context=_COMMENT) if comment else None, at=now,
+            change_id = (
+                await conn.execute(
+                    insert(status_changes).values(
+                        application_id=app_id, from_status=current.status.value, to_status=target.value,
+                        actor=actor.value, actor_id=actor_id, comment=None, at=now,
+                    ).returning(status_changes.c.id)
                 )
-            )
+            ).scalar_one()
+            if comment:  # sealed to its row, known only after the insert
+                sealed = self.cipher.encrypt(comment, context=_COMMENT, row=f"status_changes:{change_id}")
+                await conn.write(update(status_changes).where(status_changes.c.id == change_id).values(comment=sealed))
         updated = await self.get(app_id)
         assert updated is not None
         return updated

@@ -8,14 +8,17 @@ so a 5 MB scan does not hold up the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import insert, select, update
 
@@ -25,9 +28,10 @@ from storage.tables import uploads
 
 
 class FileStore:
-    def __init__(self, directory: Path, key: bytes) -> None:
+    def __init__(self, directory: Path, key: bytes, old_keys: Sequence[bytes] = ()) -> None:
         self.directory = directory
         self._aead = AESGCM(key)
+        self._old = [AESGCM(k) for k in old_keys]  # a key being rotated out still opens the files it wrote
 
     def __repr__(self) -> str:
         return f"FileStore({self.directory})"
@@ -44,7 +48,36 @@ class FileStore:
 
     def _read(self, name: str) -> bytes:
         blob = (self.directory / name).read_bytes()
-        return self._aead.decrypt(blob[:12], blob[12:], name.encode())
+        try:  # the current key; a key being rotated out only when it does not fit
+            return self._aead.decrypt(blob[:12], blob[12:], name.encode())
+        except InvalidTag:
+            for aead in self._old:
+                with contextlib.suppress(InvalidTag):
+                    return aead.decrypt(blob[:12], blob[12:], name.encode())
+            raise
+
+    def _reseal(self, name: str) -> bool:
+        """Rewrite a file under the current key if another key wrote it; False if there was nothing to do."""
+        path = self.directory / name
+        if not path.exists():
+            return False
+        blob = path.read_bytes()
+        try:
+            self._aead.decrypt(blob[:12], blob[12:], name.encode())
+            return False
+        except InvalidTag:
+            self._write(name, self._read(name))
+            return True
+
+    def _reseal_all(self) -> int:
+        if not self.directory.is_dir():
+            return 0
+        names = [p.name for p in self.directory.iterdir() if p.is_file() and not p.name.startswith(".")]
+        return sum(self._reseal(name) for name in names)
+
+    async def reseal_all(self) -> int:
+        """After a key rotation: every stored file under the current key. Returns how many were rewritten."""
+        return await asyncio.to_thread(self._reseal_all)
 
     async def put(self, data: bytes) -> str:
         name = secrets.token_hex(16)

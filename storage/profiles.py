@@ -16,8 +16,8 @@ _CONTEXT = "profile"
 
 
 class Cipher(Protocol):
-    def encrypt(self, plaintext: str, *, context: str) -> str: ...
-    def decrypt(self, token: str, *, context: str) -> str: ...
+    def encrypt(self, plaintext: str, *, context: str, row: str = "") -> str: ...
+    def decrypt(self, token: str, *, context: str, row: str = "") -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +37,13 @@ class ProfileRepository:
         # Write-through cache by id: one bot process owns its profiles, so it cannot go stale.
         self._cache: WriteThroughCache[int, Profile] = WriteThroughCache()
 
-    def _seal(self, draft: Draft) -> str:
-        return self.cipher.encrypt(draft.model_dump_json(), context=_CONTEXT)
+    def _seal(self, draft: Draft, profile_id: int) -> str:
+        # bound to the row: a draft copied into another person's profile does not decrypt
+        return self.cipher.encrypt(draft.model_dump_json(), context=_CONTEXT, row=f"profiles:{profile_id}")
 
     def _open(self, row: object) -> Profile:
-        draft = Draft.model_validate_json(self.cipher.decrypt(row.data, context=_CONTEXT))  # type: ignore[attr-defined]
+        text = self.cipher.decrypt(row.data, context=_CONTEXT, row=f"profiles:{row.id}")  # type: ignore[attr-defined]
+        draft = Draft.model_validate_json(text)
         return Profile(row.id, row.owner_id, Relation(row.relation), draft, row.step)  # type: ignore[attr-defined]
 
     async def create(self, owner_id: int, relation: Relation) -> Profile:
@@ -50,11 +52,14 @@ class ProfileRepository:
         async with transaction(self.engine) as conn:
             result = await conn.execute(
                 insert(profiles)
-                .values(owner_id=owner_id, relation=relation.value, data=self._seal(draft), step=None,
+                .values(owner_id=owner_id, relation=relation.value, data="", step=None,
                         created_at=now, updated_at=now)
                 .returning(profiles.c.id)
             )
             profile_id = result.scalar_one()
+            # the id is known only now: the draft is sealed to it in the same transaction
+            await conn.write(update(profiles).where(profiles.c.id == profile_id)
+                             .values(data=self._seal(draft, profile_id)))
             return self._cache.put(profile_id, Profile(profile_id, owner_id, relation, draft, None))
 
     async def get(self, profile_id: int, owner_id: int) -> Profile | None:
@@ -92,7 +97,7 @@ class ProfileRepository:
         async with transaction(self.engine) as conn:
             await conn.write(
                 self._SAVE,
-                {"pid": profile.id, "owner": profile.owner_id, "data": self._seal(draft), "step": step,
+                {"pid": profile.id, "owner": profile.owner_id, "data": self._seal(draft, profile.id), "step": step,
                  "now": self.clock.now()},
             )
             return self._cache.put(profile.id, Profile(profile.id, profile.owner_id, profile.relation, draft, step))

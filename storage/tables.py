@@ -159,3 +159,10 @@ bookings = Table(
         sqlite_where=_holds_seat, postgresql_where=_holds_seat,
     ),
 )
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),  # e.g. the data key check, encrypted (storage/keycheck.py)
+)

@@ -27,6 +27,10 @@ PAGE_SIZE = 5
 TIMES_PER_ROW = 4
 
 
+# The calendar's month «whichever first has a free day» (any month past the horizon means that; button values
+# are non-negative ids).
+FIRST_FREE_MONTH = 99
+
 def _button(text: str, action: BookAction, value: int = 0, code: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=BookCb(action=action, value=value, code=code).pack())
 
@@ -128,7 +132,7 @@ def clinic_card(tr: Tr, code: str, clinic: Clinic) -> tuple[str, InlineKeyboardM
         hours=_hours(tr, clinic), exams=", ".join(tr("booking-exam", exam=e.value) for e in clinic.exams),
     )
     rows = [
-        [_button(tr("btn-book-pick-day"), BookAction.DAYS, -1, code)],
+        [_button(tr("btn-book-pick-day"), BookAction.DAYS, FIRST_FREE_MONTH, code)],
         [_button(tr("btn-book-to-clinics"), BookAction.PAGE)],
         _quit(tr),
     ]
@@ -188,7 +192,7 @@ def times_screen(
         text = tr("booking-times-none", date=local_date(tr, day))
     if taken:
         text = tr("booking-slot-taken") + "\n" + text
-    rows.append([_button(tr("btn-book-to-days"), BookAction.DAYS, -1, code)])
+    rows.append([_button(tr("btn-book-to-days"), BookAction.DAYS, FIRST_FREE_MONTH, code)])
     return text, _markup([*rows, _quit(tr)])
 
 

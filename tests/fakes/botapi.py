@@ -18,6 +18,7 @@ What it imitates, beyond returning well-formed results:
   not found";
 * ``parse_mode=HTML`` is parsed like Telegram does (entities in UTF-16 units, surrounding whitespace trimmed);
   unsupported or unbalanced tags answer 400 "can't parse entities: ..." - so unescaped user input is caught;
+* a callback query is answered once: a second ``answerCallbackQuery`` for it answers 400 "query is too old";
 * text longer than 4096 / caption longer than 1024 characters, empty text, ``callback_data`` over 64 bytes and
   photo uploads that are not images answer 400 as Telegram does;
 * long polling: ``getUpdates`` waits (at most :attr:`FakeBotAPI.max_poll_timeout` s) for :meth:`push_update`,
@@ -343,6 +344,7 @@ class _Failure:
     retry_after: int | None
     raw_body: str | None
     times: int
+    chat_id: int | None = None
 
 
 class _Bucket:
@@ -748,6 +750,7 @@ class FakeBotAPI:
         self._media: dict[str, tuple[str, Any]] = {}  # file_id -> (kind, object) for re-sending by file_id
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._menu_buttons: dict[int | None, JSON] = {}
+        self._answered_queries: set[str] = set()
 
     # ------------------------------------------------------------------ recorded calls
 
@@ -770,14 +773,15 @@ class FakeBotAPI:
         retry_after: int | None = None,
         times: int = 1,
         raw_body: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """The next ``times`` calls to ``method`` answer this error.
+        """The next ``times`` calls to ``method`` (to ``chat_id`` only, when given) answer this error.
 
         ``raw_body`` replaces the JSON error body (e.g. an HTML 502 page from a gateway; aiogram then raises
         ClientDecodeError).
         """
         self._failures.setdefault(method.lower(), deque()).append(
-            _Failure(status, description, retry_after, raw_body, times)
+            _Failure(status, description, retry_after, raw_body, times, chat_id)
         )
 
     def block_chat(self, chat_id: int, description: str = BLOCKED) -> None:
@@ -955,7 +959,7 @@ class FakeBotAPI:
             return self._answer(call, {"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         if self.latency:
             await asyncio.sleep(self.latency)
-        failure = self._take_failure(method)
+        failure = self._take_failure(method, call.chat_id)
         if failure is not None:
             if failure.raw_body is not None:
                 call.status, call.response = failure.status, failure.raw_body
@@ -1035,11 +1039,13 @@ class FakeBotAPI:
                     raise bad_request(f"can't parse {key} JSON object") from None
         return value
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str, chat_id: int | str | None) -> _Failure | None:
         queue = self._failures.get(method.lower())
         if not queue:
             return None
         failure = queue[0]
+        if failure.chat_id is not None and failure.chat_id != chat_id:
+            return None
         failure.times -= 1
         if failure.times <= 0:
             queue.popleft()
@@ -1534,8 +1540,10 @@ class FakeBotAPI:
         return "https://t.me/$" + self._random_part("invoice", 22)
 
     async def _m_answercallbackquery(self, call: ApiCall) -> bool:
-        if not call.get_str("callback_query_id"):
+        query_id = call.get_str("callback_query_id")
+        if not query_id or query_id in self._answered_queries:  # Telegram takes one answer per query
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        self._answered_queries.add(query_id)
         return True
 
     async def _m_answerprecheckoutquery(self, call: ApiCall) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -72,6 +73,9 @@ def iter_buttons(message: JSON) -> Iterator[JSON]:
         yield from row
 
 
+_FACTORIES = itertools.count()
+
+
 class UpdateFactory:
     """Makes Update dicts with increasing ``update_id`` and per-chat ``message_id``.
 
@@ -94,6 +98,9 @@ class UpdateFactory:
         self._last_message_id: dict[int, int] = {}
         self._clock = clock
         self._seq = 0
+        # Telegram's ids (callback queries, files) are unique across chats and bots: two factories (two
+        # worlds on one fake API) must not repeat them, or the fake rightly refuses a second answer.
+        self._factory = next(_FACTORIES)
         self.bot_user: JSON = {
             "id": bot_id,
             "is_bot": True,
@@ -124,7 +131,7 @@ class UpdateFactory:
 
     def _digits(self, salt: str, length: int) -> str:
         self._seq += 1
-        digest = hashlib.sha256(f"dig:{salt}:{self._seq}".encode()).hexdigest()
+        digest = hashlib.sha256(f"dig:{salt}:{self._factory}:{self._seq}".encode()).hexdigest()
         return str(int(digest, 16))[:length]
 
     def file_ids(self, kind: str = "document") -> tuple[str, str]:

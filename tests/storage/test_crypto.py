@@ -17,7 +17,9 @@ from storage.crypto import (
     KeyFileError,
     generate_key_text,
     key_fingerprint,
+    key_id,
     load_or_create_key,
+    parse_old_keys,
 )
 
 KEY = bytes(range(32))
@@ -47,10 +49,14 @@ def test_round_trip(cipher: FieldCipher, plaintext: str) -> None:
     assert FieldCipher(KEY).decrypt(token, context="snils") == plaintext  # a restart with the same key
 
 
+def _body(token: str) -> str:
+    return token.rsplit(":", 1)[1]
+
+
 def test_token_format(cipher: FieldCipher) -> None:
     token = cipher.encrypt("112-233-445 95", context="snils")
-    version, body = token.split(":")
-    assert version == "v1"
+    version, kid, body = token.split(":")
+    assert version == "v2" and kid == key_id(KEY) == key_fingerprint(KEY)[:8] == cipher.key_id
     assert set(body) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
     assert len(_unb64(body)) == 12 + len("112-233-445 95") + 16  # nonce, ciphertext, tag
     assert "112" not in token
@@ -59,7 +65,7 @@ def test_token_format(cipher: FieldCipher) -> None:
 def test_nonces_are_random(cipher: FieldCipher) -> None:
     tokens = [cipher.encrypt("same", context="snils") for _ in range(200)]
     assert len(set(tokens)) == len(tokens)
-    assert len({_unb64(t[3:])[:12] for t in tokens}) == len(tokens)
+    assert len({_unb64(_body(t))[:12] for t in tokens}) == len(tokens)
 
 
 def test_wrong_context_fails(cipher: FieldCipher) -> None:
@@ -77,13 +83,14 @@ def test_wrong_key_fails(cipher: FieldCipher) -> None:
 
 def test_every_flipped_bit_is_detected(cipher: FieldCipher) -> None:
     token = cipher.encrypt("4508 123456", context="passport")
-    raw = _unb64(token[3:])
+    raw = _unb64(_body(token))
+    prefix = token[: -len(_body(token))]
     for index in range(len(raw)):
         for bit in (0x01, 0x80):
             altered = bytearray(raw)
             altered[index] ^= bit
             with pytest.raises(DecryptionError):
-                cipher.decrypt("v1:" + _b64(bytes(altered)), context="passport")
+                cipher.decrypt(prefix + _b64(bytes(altered)), context="passport")
 
 
 @pytest.mark.parametrize(
@@ -93,6 +100,10 @@ def test_every_flipped_bit_is_detected(cipher: FieldCipher) -> None:
         "v1",
         "v1:",
         "v2:AAAA",
+        f"v2:{key_id(KEY)}",
+        f"v2:{key_id(KEY)}:",
+        f"v2:{key_id(KEY).upper()}:" + _b64(bytes(40)),
+        "v3:AAAA",
         "AAAA",
         "v1:!!!!",
         "v1:" + _b64(b"short"),
@@ -109,14 +120,14 @@ def test_malformed_tokens_fail(cipher: FieldCipher, token: str) -> None:
 
 def test_non_canonical_base64_fails(cipher: FieldCipher) -> None:
     token = cipher.encrypt("x", context="snils")
-    body = token[3:]
+    body = _body(token)
     # The last character carries unused low bits; a different spelling of the same bytes is refused.
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     last = alphabet.index(body[-1])
     sibling = alphabet[last ^ 1]
     assert _unb64(body[:-1] + sibling) == _unb64(body)  # 29 bytes: the last character has 2 unused bits
     with pytest.raises(DecryptionError):
-        cipher.decrypt("v1:" + body[:-1] + sibling, context="snils")
+        cipher.decrypt(token[: -len(body)] + body[:-1] + sibling, context="snils")
 
 
 def test_json_round_trip(cipher: FieldCipher) -> None:
@@ -153,10 +164,57 @@ def test_the_key_never_shows(cipher: FieldCipher) -> None:
     for text in (repr(cipher), str(cipher), f"{cipher}", repr([cipher]), repr(vars(type(cipher)))):
         for spelling in (KEY.hex(), _b64(KEY), repr(KEY), base64.b64encode(KEY).decode()):
             assert spelling not in text
-    assert repr(cipher) == "FieldCipher(key=<hidden>)"
+    assert repr(cipher) == f"FieldCipher(key id {key_id(KEY)}, 0 old)"
     assert not hasattr(cipher, "__dict__")
     with pytest.raises(TypeError, match="pickled"):
         pickle.dumps(cipher)
+
+
+def test_a_token_is_bound_to_its_row(cipher: FieldCipher) -> None:
+    token = cipher.encrypt("112-233-445 95", context="snils", row="profiles:1")
+    assert cipher.decrypt(token, context="snils", row="profiles:1") == "112-233-445 95"
+    for row in ("profiles:2", "profiles:10", "", "applications:1"):
+        with pytest.raises(DecryptionError):
+            cipher.decrypt(token, context="snils", row=row)
+
+
+def _legacy_v1(key: bytes, plaintext: str, context: str) -> str:
+    """A token of the first format (column-bound only), as stored before key ids and rows."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    return "v1:" + _b64(nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), b"emk-field:v1:" + context.encode()))
+
+
+def test_first_format_tokens_are_still_read(cipher: FieldCipher) -> None:
+    old = _legacy_v1(KEY, "4508 123456", "passport")
+    assert cipher.decrypt(old, context="passport", row="profiles:3") == "4508 123456"
+    assert not cipher.is_current(old)
+    with pytest.raises(DecryptionError):
+        cipher.decrypt(old, context="snils")
+    # an old-format token under a key being rotated out is read too
+    assert FieldCipher(OTHER_KEY, [KEY]).decrypt(old, context="passport") == "4508 123456"
+
+
+def test_rotation_old_keys_decrypt_the_current_key_encrypts() -> None:
+    before = FieldCipher(KEY).encrypt("112-233-445 95", context="snils", row="r")
+    rotated = FieldCipher(OTHER_KEY, [KEY])
+    assert rotated.decrypt(before, context="snils", row="r") == "112-233-445 95"
+    assert not rotated.is_current(before)
+    after = rotated.encrypt("112-233-445 95", context="snils", row="r")
+    assert rotated.is_current(after) and after.split(":")[1] == key_id(OTHER_KEY)
+    with pytest.raises(DecryptionError, match="EMK_OLD_DATA_KEYS"):  # the old key dropped too early
+        FieldCipher(OTHER_KEY).decrypt(before, context="snils", row="r")
+    with pytest.raises(DecryptionError):
+        FieldCipher(KEY).decrypt(after, context="snils", row="r")
+
+
+def test_old_keys_setting() -> None:
+    assert parse_old_keys(None) == [] and parse_old_keys(" ") == []
+    assert parse_old_keys(f"{KEY.hex()}, {_b64(OTHER_KEY)}") == [KEY, OTHER_KEY]
+    with pytest.raises(ValueError, match="EMK_OLD_DATA_KEYS: key number 2") as info:
+        parse_old_keys(f"{KEY.hex()},not-a-key")
+    assert "not-a-key" not in str(info.value)
 
 
 # --- the key -----------------------------------------------------------------------------------------------
