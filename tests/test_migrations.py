@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-import storage.books  # noqa: F401  -- the books table lives in its own module
+import storage.books
 import storage.outbox  # noqa: F401  -- the outbox table lives in its own module
 from storage import payments as _payments  # noqa: F401  -- registers the payments table on the shared metadata
 from storage.migrate import alembic_config
