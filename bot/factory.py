@@ -34,6 +34,7 @@ from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.book import BookService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
@@ -41,6 +42,7 @@ from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
 from storage.applications import ApplicationRepository
+from storage.books import BookRepository
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
 from storage.files import FileStore, UploadRepository
@@ -48,6 +50,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
+from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
 COMMANDS = ("start", "help", "language", "cancel")
@@ -109,6 +112,8 @@ async def create_deps(
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
     cipher = FieldCipher(key)
+    signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
+    signing_key = load_or_create_signing_key(signing_text, settings.signing_key_file)
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
@@ -123,6 +128,7 @@ async def create_deps(
     services = build_services(
         settings, policy, clock, engine=engine, cipher=cipher, users=users, profiles=profiles, uploads=uploads,
         files=files, outbox=outbox, applications=applications, payments=payments, media=media,
+        books=BookRepository(engine, clock, cipher), signing_key=signing_key,
     )
     deliveries = Deliveries(
         services, users, translator, clock, staff_locale=settings.DEFAULT_LOCALE,
@@ -140,7 +146,8 @@ async def create_deps(
 def build_services(
     settings: Settings, policy: Policy, clock: Clock, *, engine: Any, cipher: FieldCipher, users: UserRepository,
     profiles: ProfileRepository, uploads: UploadRepository, files: FileStore, outbox: OutboxRepository,
-    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker,
+    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker, books: BookRepository,
+    signing_key: bytes,
 ) -> Services:
     """The use cases, each over the repositories it needs."""
     staff_targets = [settings.STAFF_CHAT_ID] if settings.STAFF_CHAT_ID else list(settings.STAFF_IDS)
@@ -163,6 +170,8 @@ def build_services(
                            locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
         pushes=pushes,
         tz=settings.tz,
+        book=BookService(engine, books, uploads, files, clock, settings.tz, signing_key=signing_key,
+                         issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL),
     )
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "parse_book_number",
     "parse_elmk_number",
     "public_key_of",
+    "public_key_pem",
     "sign_canonical",
     "surname_initials",
     "verify_canonical",
@@ -249,6 +250,12 @@ def verify_canonical(canonical: bytes, signature: bytes, public_key: bytes) -> b
 def public_key_of(private_key: bytes) -> bytes:
     """The raw 32-byte public key of a raw private key."""
     return Ed25519PrivateKey.from_private_bytes(private_key).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def public_key_pem(public_key: bytes) -> str:
+    """A raw public key as SubjectPublicKeyInfo PEM: what the web server publishes and the command prints."""
+    key = Ed25519PublicKey.from_public_bytes(public_key)
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
 
 # --- a check: what «Проверить» and the check page say ------------------------------------------------------

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.book import BookService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
@@ -34,3 +35,4 @@ class Services:
     staff: StaffService
     pushes: Pushes
     tz: ZoneInfo  # the operator's time zone: dates people see
+    book: BookService

@@ -22,13 +22,12 @@ from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
-    PublicFormat,
     load_pem_private_key,
 )
 
 from storage.crypto import KeyFileError
 
-__all__ = ["SIGNING_KEY_ENV_VAR", "SIGNING_KEY_FILE", "load_or_create_signing_key", "public_key_pem"]
+__all__ = ["SIGNING_KEY_ENV_VAR", "SIGNING_KEY_FILE", "load_or_create_signing_key"]
 
 SIGNING_KEY_ENV_VAR: Final = "BOOK_SIGNING_KEY"
 SIGNING_KEY_FILE: Final = "signing.key"
@@ -107,9 +106,3 @@ def _create(path: Path) -> bytes:
         raise
     os.close(fd)
     return _raw(key)
-
-
-def public_key_pem(private_key: bytes) -> str:
-    """The public half as SubjectPublicKeyInfo PEM: what the web server publishes and the command prints."""
-    public = Ed25519PrivateKey.from_private_bytes(private_key).public_key()
-    return public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")

@@ -34,7 +34,8 @@ from bot.i18n import Tr
 from domain.book import Book, BookStatus, Entry, entries_sorted
 from views.ui import fmt_date
 
-__all__ = ["CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_title", "full_name", "qr_png"]
+__all__ = ["CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_title", "full_name", "item_title",
+           "qr_png", "thumbnail_jpeg"]
 
 FONT_FAMILY = "Noto Sans"
 CSV_DELIMITER = {"ru": ";", "en": ","}
@@ -54,6 +55,23 @@ def entry_title(tr: Tr, entry: Entry) -> str:
     if entry.title_key and entry.title_key in tr.translator.keys.get(tr.locale, frozenset()):
         return tr(entry.title_key)
     return entry.title or entry.code
+
+
+def item_title(tr: Tr, code: str, entry: Entry | None) -> str:
+    """A required item's name: its entry's title, else ``book-item-<code>`` when the locales have it, else the code."""
+    if entry is not None:
+        return entry_title(tr, entry)
+    key = f"book-item-{code}"
+    return tr(key) if key in tr.translator.keys.get(tr.locale, frozenset()) else code
+
+
+def thumbnail_jpeg(photo: bytes, size: tuple[int, int] = (240, 320)) -> bytes:
+    """A small JPEG of the portrait for the check page (a few kB, embedded, no second request)."""
+    with Image.open(io.BytesIO(photo)) as raw:
+        small = ImageOps.fit(ImageOps.exif_transpose(raw).convert("RGB"), size)
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=80)
+    return out.getvalue()
 
 
 def _source(tr: Tr, entry: Entry) -> str:

@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from domain.book import public_key_of
+from domain.book import public_key_of, public_key_pem
 from storage.crypto import KeyFileError
-from storage.signing import load_or_create_signing_key, public_key_pem
+from storage.signing import load_or_create_signing_key
 
 
 def test_created_once_private_and_reused(tmp_path: Path) -> None:
@@ -21,7 +21,7 @@ def test_created_once_private_and_reused(tmp_path: Path) -> None:
     assert len(key) == 32 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     assert load_or_create_signing_key("", path) == key
-    assert public_key_pem(key).startswith("-----BEGIN PUBLIC KEY-----")
+    assert public_key_pem(public_key_of(key)).startswith("-----BEGIN PUBLIC KEY-----")
     os.chmod(path, 0o644)
     with pytest.raises(KeyFileError, match="chmod 600"):
         load_or_create_signing_key(None, path)
