@@ -6,12 +6,13 @@ and sends it through the one Notifier: status pushes to citizens, new applicatio
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, html
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 
 from bot.i18n import Tr, Translator, document_label
 from bot.keyboards import MenuCb, ReviewCb
@@ -23,7 +24,9 @@ from services.staff import StoredFile
 from storage.applications import Application
 from storage.outbox import OutboxRow
 from storage.users import UserRepository
+from views import book as book_views
 from views import staff as staff_views
+from views.book_files import card_png
 
 log = logging.getLogger("emk.deliver")
 
@@ -46,6 +49,8 @@ class Deliveries:
         if self.notifier is None:
             return SendResult(SendStatus.RETRY_LATER, error="NotStarted")
         payload = self.services.pushes.payload(row)
+        if row.kind == "book_issued":
+            return await self._book_issued(row, int(payload["book"]))
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")
@@ -70,6 +75,20 @@ class Deliveries:
                 return await self.notifier.send(row.chat_id, tr("staff-stuck", number=app.number, hours=hours,
                                                                 status=tr(f"status-{app.status.value}")))
         return SendResult(SendStatus.FAILED, error="UnknownKind")
+
+    async def _book_issued(self, row: OutboxRow, book_id: int) -> SendResult:
+        """The new book's card, with its buttons, and the words of the push as its caption."""
+        assert self.notifier is not None and row.user_id is not None
+        opened = await self.services.book.open(row.user_id, book_id)
+        if opened is None:
+            return SendResult(SendStatus.FAILED, error="UnknownBook")
+        tr = await self._tr_for(row.user_id)
+        png = await asyncio.to_thread(card_png, opened.book, opened.photo, opened.check_url, tr)
+        caption = tr("push-book-issued", number=opened.book.number)
+        return await self.notifier.send_photo(
+            row.chat_id, BufferedInputFile(png, filename=f"{opened.book.number}.png"), caption=caption,
+            reply_markup=book_views.card_keyboard(tr, opened, []),
+        )
 
     async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)

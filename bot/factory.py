@@ -160,7 +160,7 @@ def build_services(
     upload_service = UploadService(uploads, files, media, profiles, wizard)
     return Services(
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT),
+                                operator_contact=settings.OPERATOR_CONTACT, books=books),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
@@ -170,7 +170,7 @@ def build_services(
                            locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
         pushes=pushes,
         tz=settings.tz,
-        book=BookService(engine, books, uploads, files, clock, settings.tz, signing_key=signing_key,
+        book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, signing_key=signing_key,
                          issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL),
     )
 

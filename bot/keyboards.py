@@ -21,6 +21,13 @@ class MenuCb(CallbackData, prefix="menu"):
     item: str
 
 
+class BookCb(CallbackData, prefix="bk"):
+    """A button on a book's card: show (another book), pdf, csv."""
+
+    action: str
+    book: int = 0
+
+
 def consent_keyboard(tr: Tr) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=tr("btn-consent-accept"), callback_data=ConsentCb(action="accept"))

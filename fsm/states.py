@@ -76,7 +76,12 @@ class StaffFlow(StatesGroup):
     reason = State()  # the reason for a rejection or a request
 
 
+class BookFlow(StatesGroup):
+    check = State()  # «Проверить»: waiting for a book number
+
+
 HINTS: dict[str, str] = {
+    BookFlow.check.state: "hint-book-check",
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
     Apply.summary.state: "hint-apply-summary",
@@ -97,11 +102,12 @@ EXPECTS: dict[str, frozenset[str]] = {
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
+    BookFlow.check.state: frozenset({"text"}),
 }
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow, BookFlow]
     return [state for group in groups for state in group.__all_states__]
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import apply, blocking, common, errors, fallback, payment, review, staff, start, uploads
+from handlers import apply, blocking, book, common, errors, fallback, payment, review, staff, start, uploads
 
-CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router]
+CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
+                         book.router]
 AFTER: list[Router] = [staff.router, blocking.router, fallback.router]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from domain.consent import CONSENT_VERSION
 from services.conversation import Conversation
 from storage.applications import ApplicationRepository
+from storage.books import BookRepository
 from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
@@ -23,9 +24,9 @@ class Menu:
 class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
-        operator_name: str | None, operator_contact: str | None,
+        operator_name: str | None, operator_contact: str | None, books: BookRepository | None = None,
     ) -> None:
-        self.users, self.profiles, self.applications = users, profiles, applications
+        self.users, self.profiles, self.applications, self.books = users, profiles, applications, books
         self.operator_name, self.operator_contact = operator_name, operator_contact
 
     async def person(self, telegram_id: int, *, wrote_privately: bool = False) -> User:
@@ -48,6 +49,9 @@ class AccountService:
         entries.append(("btn-menu-continue" if drafts else "btn-menu-apply", "apply"))
         if await self.applications.list_for(user.telegram_id):
             entries.append(("btn-my-applications", "mine"))
+        if self.books is not None and await self.books.has_any(user.telegram_id):
+            entries.append(("btn-my-book", "book"))
+        entries.append(("btn-check-book", "check"))
         return Menu(has_consent, tuple(entries))
 
     @staticmethod

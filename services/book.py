@@ -31,11 +31,12 @@ from domain.book import (
     sign_canonical,
 )
 from domain.clock import Clock
+from services.outbox import Pushes
 from storage.books import BookRepository, StoredBook
 from storage.db import transaction
 from storage.files import FileStore, UploadRepository
 
-__all__ = ["BookService", "Holder", "IssuedBook"]
+__all__ = ["BookService", "Holder", "IssuedBook", "OpenBook"]
 
 CHECK_ID_BYTES = 16  # 128 random bits: the check page's URL cannot be guessed and says nothing of the person
 
@@ -58,12 +59,28 @@ class IssuedBook:
     photo_upload_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class OpenBook:
+    """One of a holder's books, verified, with what its card and files need."""
+
+    id: int
+    check: BookCheck
+    photo: bytes | None
+    check_url: str
+
+    @property
+    def book(self) -> Book:
+        assert self.check.book is not None
+        return self.check.book
+
+
 class BookService:
     def __init__(
         self, engine: Any, books: BookRepository, uploads: UploadRepository, files: FileStore, clock: Clock,
-        tz: ZoneInfo, *, signing_key: bytes, issuer: str, public_base_url: str,
+        tz: ZoneInfo, *, pushes: Pushes, signing_key: bytes, issuer: str, public_base_url: str,
     ) -> None:
         self.engine = engine
+        self.pushes = pushes
         self.books = books
         self.uploads = uploads
         self.files = files
@@ -105,6 +122,7 @@ class BookService:
                 photo_upload_id=holder.photo_upload_id, status=book.status, canonical=canonical,
                 signature=sign_canonical(canonical, self._signing_key),
             )
+            await self.pushes.book_issued(holder.owner_id, book_id)
         return IssuedBook(book_id, book, holder.photo_upload_id)
 
     async def revoke(self, book_id: int, reason: str) -> Book | None:
@@ -156,3 +174,18 @@ class BookService:
     async def books_of(self, owner_id: int) -> list[tuple[StoredBook, BookCheck]]:
         """A holder's books (their own and their children's), each verified."""
         return [(s, self._check(s)) for s in await self.books.list_for_owner(owner_id)]
+
+    async def open(self, owner_id: int, book_id: int | None = None) -> OpenBook | None:
+        """A holder's book (the given one, else their first), verified, with its photo; None if there is none
+        they own or it does not verify."""
+        if book_id is None:
+            owned = await self.books.list_for_owner(owner_id)
+            stored = owned[0] if owned else None
+        else:
+            stored = await self.books.get(book_id, owner_id)
+        if stored is None:
+            return None
+        check = self._check(stored)
+        if check.book is None:
+            return None
+        return OpenBook(stored.id, check, await self.photo(stored.photo_upload_id), self.check_url(stored.check_id))

@@ -122,6 +122,11 @@ class BookRepository:
         where = [books.c.id == book_id] + ([books.c.owner_id == owner_id] if owner_id is not None else [])
         return await self._one(*where)
 
+    async def has_any(self, owner_id: int) -> bool:
+        async with reading(self.engine) as conn:
+            row = (await conn.execute(select(books.c.id).where(books.c.owner_id == owner_id).limit(1))).first()
+        return row is not None
+
     async def list_for_owner(self, owner_id: int) -> list[StoredBook]:
         query = select(books).where(books.c.owner_id == owner_id).order_by(books.c.id)
         async with reading(self.engine) as conn:

@@ -34,8 +34,10 @@ from bot.i18n import Tr
 from domain.book import Book, BookStatus, Entry, entries_sorted
 from views.ui import fmt_date
 
-__all__ = ["CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_title", "full_name", "item_title",
-           "qr_png", "thumbnail_jpeg"]
+__all__ = [
+    "CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_title", "full_name", "holder_label",
+    "item_title", "qr_png", "thumbnail_jpeg",
+]
 
 FONT_FAMILY = "Noto Sans"
 CSV_DELIMITER = {"ru": ";", "en": ","}
@@ -48,6 +50,11 @@ _ALERT = (180, 30, 30)
 
 def full_name(book: Book) -> str:
     return " ".join(p for p in (book.surname, book.name, book.patronymic) if p)
+
+
+def holder_label(book: Book) -> str:
+    """How a book is told apart from the holder's others: the name and the number."""
+    return f"{book.surname} {book.name} · {book.number}"
 
 
 def entry_title(tr: Tr, entry: Entry) -> str:

@@ -50,3 +50,12 @@ web-check-entry-expired = ran out { $date }
 web-check-entry-holder = reported by the holder
 web-check-incomplete = ⚠️ Not every required entry is in force.
 web-check-other-language = Русский
+
+btn-my-book = My EMK
+btn-check-book = Check a book
+btn-book-pdf = Download PDF
+btn-book-csv = Download CSV
+btn-book-check = Check
+book-check-ask = Send the book's number, for example: К-2026-000123. The bot will say whether the signature is valid, whether the book is revoked and which required entries are in force.
+hint-book-check = Send the book's number as text, for example: К-2026-000123.
+push-book-issued = ✅ Your electronic medical book is issued: { $number }. Show the card from your phone; its QR code opens the check page. The book is always in the menu: “My EMK”.

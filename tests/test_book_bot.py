@@ -1,0 +1,109 @@
+"""The book through the bot, for an adult and for a child's book on the same account: issued → the push with
+the card → «Моя ЭМК» → «Скачать PDF» → «Скачать CSV» → switch books → «Проверить» by number → revoked."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import cv2
+import numpy as np
+from PIL import Image
+from pypdf import PdfReader
+
+from services.book import Holder, IssuedBook
+from tests.domain.book_samples import adult_book, child_book
+from tests.harness import Person, World
+
+
+async def _issue(world: World, person: Person, *, child: bool) -> IssuedBook:
+    assert world.deps is not None
+    sample = child_book() if child else adult_book()
+    out = io.BytesIO()
+    Image.new("RGB", (600, 800), (120, 160, 200)).save(out, format="JPEG")
+    name = await world.deps.files.put(out.getvalue())
+    upload = await world.deps.uploads.add(owner_id=person.user.id, profile_id=None, kind="photo", sha256="0" * 64,
+                                          detected_type="jpeg", size=len(out.getvalue()), storage_name=name)
+    holder = Holder(person.user.id, None, sample.surname, sample.name, sample.patronymic, sample.birth_date,
+                    photo_upload_id=upload.id)
+    return await world.deps.services.book.issue(holder, list(sample.entries), list(sample.required))
+
+
+def _qr(png: bytes) -> str:
+    pixels = cv2.cvtColor(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), cv2.COLOR_RGB2BGR)
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+    return str(text)
+
+
+def _sent(world: World, person: Person, method: str) -> list:
+    return [c for c in world.api.calls_to(method) if str(c.params.get("chat_id")) == str(person.chat_id)]
+
+
+async def test_issue_card_pdf_csv_and_check_for_an_adult_and_a_child(world: World) -> None:
+    anna = world.person()
+    await anna.command("start")
+    await anna.press("Согласен")
+    assert "Моя ЭМК" not in anna.buttons() and "Проверить книжку" in anna.buttons()
+
+    adult = await _issue(world, anna, child=False)
+    child = await _issue(world, anna, child=True)
+    assert await world.sweep() == 2
+    pushes = _sent(world, anna, "sendPhoto")
+    assert len(pushes) == 2 and "выдана: К-2026-000001" in pushes[0].params["caption"]
+    assert _qr(pushes[0].file("photo")) == f"http://localhost:8080/b/{adult.book.check_id}"
+    assert await world.sweep() == 0  # sent once
+
+    await anna.command("start")
+    await anna.press("Моя ЭМК")
+    assert "Иванова Анна Петровна" in anna.last and "К-2026-000001" in anna.last
+    assert "Действует до 10.02.2027" in anna.last
+    card = _sent(world, anna, "sendPhoto")[-1]
+    assert _qr(card.file("photo")) == f"http://localhost:8080/b/{adult.book.check_id}"
+    assert {"Скачать PDF", "Скачать CSV", "Проверить"} <= set(anna.buttons())
+
+    await anna.press("Скачать PDF")
+    document = _sent(world, anna, "sendDocument")[-1]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(document.file("document"))).pages)
+                    .split())
+    assert "Иванова Анна Петровна" in text and "Сифилис (RW)" in text and "Корь" in text
+
+    await anna.press("Скачать CSV")
+    document = _sent(world, anna, "sendDocument")[-1]
+    rows = list(csv.reader(io.StringIO(document.file("document").decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1 + len(adult.book.entries) and rows[0][0] == "Номер книжки"
+
+    await anna.press("Иванов Пётр · К-2026-000002")  # the child's book on the same account
+    assert "Иванов Пётр" in anna.last and "К-2026-000002" in anna.last
+    card = _sent(world, anna, "sendPhoto")[-1]
+    assert _qr(card.file("photo")) == f"http://localhost:8080/b/{child.book.check_id}"
+    await anna.press("Скачать PDF")
+    pdf = _sent(world, anna, "sendDocument")[-1].file("document")
+    assert "Иванов Пётр" in " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+
+    await anna.command("start")
+    await anna.press("Проверить книжку")
+    assert "номер книжки" in anna.last
+    await anna.send("к 2026 2")
+    assert "Подпись верна" in anna.last and "Иванов П." in anna.last
+    assert "attestation: нет записи" in anna.last and "Не все обязательные записи действуют" in anna.last
+
+    assert world.deps is not None
+    await world.deps.services.book.revoke(adult.id, "ошибка в данных")
+    await anna.command("start")
+    await anna.press("Проверить книжку")
+    await anna.send("К-2026-000001")
+    assert "отозвана" in anna.last
+    await anna.press("Проверить книжку")
+    await anna.send("К-2026-000077")
+    assert "не найдена" in anna.last
+
+
+async def test_someone_else_cannot_open_a_book_by_its_id(world: World) -> None:
+    anna, boris = world.person(), world.person(5550002, "Борис")
+    for p in (anna, boris):
+        await p.command("start")
+        await p.press("Согласен")
+    issued = await _issue(world, anna, child=False)
+    assert world.deps is not None
+    assert await world.deps.services.book.open(boris.user.id, issued.id) is None
+    assert await world.deps.services.book.open(anna.user.id, issued.id) is not None
