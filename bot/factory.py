@@ -170,7 +170,8 @@ def build_services(
                            locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
         pushes=pushes,
         tz=settings.tz,
-        book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, signing_key=signing_key,
+        book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
+                         signing_key=signing_key,
                          issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL),
     )
 

@@ -31,7 +31,10 @@ from domain.book import (
     sign_canonical,
 )
 from domain.clock import Clock
+from domain.status import Actor, Status
+from services.applications import ApplicationService
 from services.outbox import Pushes
+from storage.applications import Conflict
 from storage.books import BookRepository, StoredBook
 from storage.db import transaction
 from storage.files import FileStore, UploadRepository
@@ -77,9 +80,11 @@ class OpenBook:
 class BookService:
     def __init__(
         self, engine: Any, books: BookRepository, uploads: UploadRepository, files: FileStore, clock: Clock,
-        tz: ZoneInfo, *, pushes: Pushes, signing_key: bytes, issuer: str, public_base_url: str,
+        tz: ZoneInfo, *, pushes: Pushes, applications: ApplicationService, signing_key: bytes, issuer: str,
+        public_base_url: str,
     ) -> None:
         self.engine = engine
+        self.applications = applications
         self.pushes = pushes
         self.books = books
         self.uploads = uploads
@@ -124,6 +129,30 @@ class BookService:
             )
             await self.pushes.book_issued(holder.owner_id, book_id)
         return IssuedBook(book_id, book, holder.photo_upload_id)
+
+    async def issue_for_application(
+        self, app_id: int, entries: list[Entry], required: list[str], *, actor_id: int, operator: str | None = None,
+    ) -> IssuedBook | Conflict | None:
+        """Issue the book of an approved application: the holder and the photo from what the citizen signed,
+        the entries as given (the confirmed exam results), the status «ЭМК выдана» with its push, the audit
+        record and the card's push, all in one transaction. None: no such application, or not approved."""
+        app = await self.applications.applications.get(app_id)
+        if app is None or app.status is not Status.APPROVED:
+            return None
+        draft = (await self.applications.applications.snapshot(app_id)).get("draft", {})
+        holder = Holder(
+            owner_id=app.owner_id, profile_id=app.profile_id, surname=draft["surname"], name=draft["name"],
+            patronymic=draft.get("patronymic"), birth_date=date.fromisoformat(draft["birth_date"]),
+            photo_upload_id=draft.get("photo_upload_id"),
+        )
+        async with transaction(self.engine):
+            moved = await self.applications.change_status(
+                app_id, seen_version=app.version, target=Status.ISSUED, actor=Actor.STAFF, actor_id=actor_id,
+                audit="staff.issue_book",
+            )
+            if isinstance(moved, Conflict):
+                return moved
+            return await self.issue(holder, entries, required, application_id=app_id, operator=operator)
 
     async def revoke(self, book_id: int, reason: str) -> Book | None:
         """Revoke a book: its content is re-signed with the status «revoked» and the reason."""

@@ -107,3 +107,35 @@ async def test_someone_else_cannot_open_a_book_by_its_id(world: World) -> None:
     assert world.deps is not None
     assert await world.deps.services.book.open(boris.user.id, issued.id) is None
     assert await world.deps.services.book.open(anna.user.id, issued.id) is not None
+
+
+async def test_an_approved_application_gets_its_book(world: World) -> None:
+    from domain.status import Actor, Status
+    from storage.applications import Conflict
+    from tests.test_review import ALICE, submitted
+
+    assert world.deps is not None
+    anna = world.person()
+    await submitted(world, anna)
+    service = world.deps.services
+    app = (await service.applications.list_for(anna.user.id))[0]
+    sample = adult_book()
+    assert await service.book.issue_for_application(app.id, list(sample.entries), list(sample.required),
+                                                    actor_id=ALICE) is None  # not approved yet
+    for target in (Status.IN_REVIEW, Status.APPROVED):
+        app = await service.applications.change_status(app.id, seen_version=app.version, target=target,
+                                                       actor=Actor.STAFF, actor_id=ALICE, audit="test")
+        assert not isinstance(app, Conflict)
+    issued = await service.book.issue_for_application(app.id, list(sample.entries), list(sample.required),
+                                                      actor_id=ALICE, operator="Алиса")
+    assert isinstance(issued, IssuedBook)
+    assert issued.book.surname == "Иванова" and issued.book.patronymic is None and issued.photo_upload_id
+    assert issued.book.photo_sha256 is not None
+    assert (await service.applications.own(anna.user.id, app.id)).status is Status.ISSUED  # type: ignore[union-attr]
+    await world.sweep()
+    assert "ЭМК выдана" in " ".join(str(c.params.get("text")) for c in _sent(world, anna, "sendMessage"))
+    push = _sent(world, anna, "sendPhoto")[-1]
+    assert "выдана: К-2026-000001" in push.params["caption"]
+    assert _qr(push.file("photo")) == f"http://localhost:8080/b/{issued.book.check_id}"
+    again = await service.book.issue_for_application(app.id, [], [], actor_id=ALICE)
+    assert again is None  # issued once
