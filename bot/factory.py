@@ -172,7 +172,7 @@ def build_services(
         tz=settings.tz,
         book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
                          signing_key=signing_key,
-                         issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL),
+                         issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL, qr=media),
     )
 
 

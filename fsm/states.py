@@ -102,7 +102,7 @@ EXPECTS: dict[str, frozenset[str]] = {
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
-    BookFlow.check.state: frozenset({"text"}),
+    BookFlow.check.state: frozenset({"text", "photo", "document"}),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
@@ -16,6 +16,7 @@ from services import Services
 from storage.users import User
 from views import book as views
 from views.book_files import book_csv, book_pdf, card_png, holder_label
+from views.files import download_or_explain
 from views.ui import reply_or_edit
 
 router = Router(name="book")
@@ -66,6 +67,20 @@ async def on_check(query: CallbackQuery, tr: Tr, state: FSMContext) -> None:
     await query.answer()
     await state.set_state(BookFlow.check)
     await reply_or_edit(query, tr("book-check-ask"))
+
+
+@router.message(BookFlow.check, F.photo | F.document)
+async def on_check_photo(message: Message, bot: Bot, tr: Tr, user: User, state: FSMContext,
+                         services: Services) -> None:
+    data = await download_or_explain(message, bot, tr, "hint-book-check")
+    if data is None:
+        return
+    check = await services.book.check_by_photo(data, user.telegram_id)
+    if check is None:
+        await message.answer(tr("book-check-no-qr"))
+        return
+    await state.clear()
+    await message.answer(views.check_text(tr, check))
 
 
 @router.message(BookFlow.check, F.text)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.book import (
@@ -31,6 +31,7 @@ from domain.book import (
     sign_canonical,
 )
 from domain.clock import Clock
+from domain.qr import check_id_from_url
 from domain.status import Actor, Status
 from services.applications import ApplicationService
 from services.outbox import Pushes
@@ -40,6 +41,12 @@ from storage.db import transaction
 from storage.files import FileStore, UploadRepository
 
 __all__ = ["BookService", "Holder", "IssuedBook", "OpenBook"]
+
+class QrReader(Protocol):
+    """The media worker (bot/media.py): reads a QR code in another process, under a time budget."""
+
+    async def qr(self, data: bytes, *, owner: int | None = None) -> str | None: ...
+
 
 CHECK_ID_BYTES = 16  # 128 random bits: the check page's URL cannot be guessed and says nothing of the person
 
@@ -81,9 +88,10 @@ class BookService:
     def __init__(
         self, engine: Any, books: BookRepository, uploads: UploadRepository, files: FileStore, clock: Clock,
         tz: ZoneInfo, *, pushes: Pushes, applications: ApplicationService, signing_key: bytes, issuer: str,
-        public_base_url: str,
+        public_base_url: str, qr: QrReader | None = None,
     ) -> None:
         self.engine = engine
+        self.qr = qr
         self.applications = applications
         self.pushes = pushes
         self.books = books
@@ -188,6 +196,15 @@ class BookService:
         """«Проверить» with a typed number (any spelling :func:`parse_book_number` accepts)."""
         number = parse_book_number(text)
         return self._check(await self.books.by_number(number) if number else None)
+
+    async def check_by_photo(self, data: bytes, owner_id: int) -> BookCheck | None:
+        """«Проверить» with a photo of a card's QR code: None when no code of ours can be read in it."""
+        text = await self.qr.qr(data, owner=owner_id) if self.qr is not None else None
+        check_id = check_id_from_url(text, self.public_base_url) if text else None
+        if check_id is None:
+            return None
+        check, _photo = await self.check_by_check_id(check_id)
+        return check
 
     async def photo(self, upload_id: int | None) -> bytes | None:
         if upload_id is None:

@@ -139,3 +139,29 @@ async def test_an_approved_application_gets_its_book(world: World) -> None:
     assert _qr(push.file("photo")) == f"http://localhost:8080/b/{issued.book.check_id}"
     again = await service.book.issue_for_application(app.id, [], [], actor_id=ALICE)
     assert again is None  # issued once
+
+
+async def test_check_by_a_photo_of_the_card(world: World) -> None:
+    anna = world.person()
+    await anna.command("start")
+    await anna.press("Согласен")
+    issued = await _issue(world, anna, child=True)
+    await world.sweep()
+    card = _sent(world, anna, "sendPhoto")[-1].file("photo")
+    assert card is not None
+
+    boris = world.person(5550002, "Борис")  # anyone may check: a stranger shown the card
+    await boris.command("start")
+    await boris.press("Согласен")
+    await boris.press("Проверить книжку")
+    await boris.send_photo(_jpeg_without_qr())
+    assert "Не удалось прочитать QR-код" in boris.last
+    await boris.send_photo(card)  # Telegram re-encodes it as a JPEG of at most 1280 px
+    assert "Подпись верна" in boris.last and issued.book.number in boris.last and "Иванов П." in boris.last
+    assert "Пётр" not in boris.last and "01.06.2010" not in boris.last
+
+
+def _jpeg_without_qr() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (90, 90, 90)).save(out, format="JPEG")
+    return out.getvalue()

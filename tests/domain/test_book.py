@@ -176,3 +176,16 @@ def test_unknown_format_is_refused(fmt: str | None) -> None:
     data["format"] = fmt
     with pytest.raises(ValueError):
         Book.from_content(data)
+
+
+def test_check_id_from_a_qr_url() -> None:
+    from domain.qr import check_id_from_url
+
+    base = "https://emk.example.org"
+    good = "A" * 22
+    assert check_id_from_url(f"{base}/b/{good}", base) == good
+    assert check_id_from_url(f"{base}/b/{good}?lang=en", base + "/") == good
+    assert check_id_from_url(f"https://evil.example/b/{good}", base) is None
+    assert check_id_from_url(f"{base}.evil.example/b/{good}", base) is None
+    assert check_id_from_url(f"{base}/s/{good}", base) is None
+    assert check_id_from_url(f"{base}/b/short", base) is None
