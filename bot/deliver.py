@@ -25,6 +25,8 @@ from storage.applications import Application
 from storage.outbox import OutboxRow
 from storage.users import UserRepository
 from views import book as book_views
+from views import booking as booking_views
+from views import exams as exam_views
 from views import staff as staff_views
 from views.book_files import card_png
 
@@ -51,6 +53,10 @@ class Deliveries:
         payload = self.services.pushes.payload(row)
         if row.kind == "book_issued":
             return await self._book_issued(row, int(payload["book"]))
+        if row.kind in ("exam_card", "exam_decided"):
+            return await self._exam(row, payload)
+        if row.kind.startswith("booking_"):
+            return await self._booking(row, payload)
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")
@@ -89,6 +95,32 @@ class Deliveries:
             row.chat_id, BufferedInputFile(png, filename=f"{opened.book.number}.png"), caption=caption,
             reply_markup=book_views.card_keyboard(tr, opened, []),
         )
+    async def _exam(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
+        """Exam results: the holder's notice of a decision, or staff's one card per applicant (edited in place
+        where it exists; posted, and remembered, where it does not)."""
+        assert self.notifier is not None
+        exams = self.services.exams
+        if row.kind == "exam_decided":
+            record = await exams.record(int(payload["result"]))
+            if record is None:
+                return SendResult(SendStatus.FAILED, error="UnknownExamResult")
+            tr = await self._tr_for(record.owner_id)
+            text, keyboard = exam_views.decided(tr, record)
+            return await self.notifier.send(row.chat_id, text, user_id=record.owner_id, reply_markup=keyboard)
+        profile_id = int(payload["profile"])
+        card = await exams.staff_card(profile_id)
+        if card is None:
+            return SendResult(SendStatus.FAILED, error="UnknownProfile")
+        text, keyboard = exam_views.staff_card(self._staff_tr(), card)
+        message_id = (await exams.cards(profile_id)).get(row.chat_id)
+        if message_id is not None:
+            edited = await self.notifier.edit_text(row.chat_id, message_id, text, reply_markup=keyboard)
+            if edited.ok or edited.status is SendStatus.RETRY_LATER:
+                return edited
+        result = await self.notifier.send(row.chat_id, text, reply_markup=keyboard)
+        if result.ok and result.message is not None:
+            await exams.card_posted(profile_id, result.chat_id or row.chat_id, result.message.message_id)
+        return result
 
     async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)
@@ -161,3 +193,24 @@ class Deliveries:
             if chat_id == row.chat_id:
                 await self.notifier.edit_text(chat_id, message_id, text, reply_markup=keyboard)
         return album if album is not None else result
+
+    async def _booking(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
+        """A booking's reminder to its holder (with «Перенести» / «Отменить»), or a misfit notice to staff."""
+        assert self.notifier is not None
+        booking = await self.services.booking.get(int(payload["booking"]))
+        if booking is None:
+            return SendResult(SendStatus.FAILED, error="UnknownBooking")
+        slot = self.services.booking.slot_of(booking)
+        clinic = self.services.booking.clinic(booking.clinic_code)
+        if row.kind == "booking_misfit":
+            tr = self._staff_tr()
+            name = clinic.name if clinic else booking.clinic_code
+            return await self.notifier.send(row.chat_id, booking_views.misfit_text(tr, booking, name, slot,
+                                                                                   str(payload["reason"])))
+        if clinic is None or slot is None or not self.services.booking.still_due(booking):
+            # Moved or cancelled rows are skipped in the same transaction; this is the belt to those braces.
+            return SendResult(SendStatus.BLOCKED, error="BookingNoLongerDue")
+        tr = await self._tr_for(booking.owner_id)
+        text, keyboard = booking_views.reminder(tr, str(payload["kind"]), booking, clinic, slot, self.services.tz,
+                                                 referral=self.services.booking.referral_required)
+        return await self.notifier.send(row.chat_id, text, reply_markup=keyboard, user_id=booking.owner_id)

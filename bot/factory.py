@@ -25,8 +25,9 @@ from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import UserLocaleMiddleware
-from bot.operator_files import EXAMPLE_POLICY_PATH, load_policy
+from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
+from domain.clinics import Clinics
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy
 from fsm.storage import DatabaseStorage
@@ -35,6 +36,8 @@ from services import Services
 from services.accounts import AccountService
 from services.applications import ApplicationService
 from services.book import BookService
+from services.booking import BookingService
+from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
@@ -42,9 +45,11 @@ from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
 from storage.applications import ApplicationRepository
+from storage.bookings import BookingRepository
 from storage.books import BookRepository
 from storage.crypto import FieldCipher, load_or_create_key
 from storage.db import create_engine
+from storage.exams import ExamRepository
 from storage.files import FileStore, UploadRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
@@ -109,6 +114,7 @@ async def create_deps(
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
+    clinics = load_clinics_file(settings, policy)
     key_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     key = load_or_create_key(key_text, settings.DATA_DIR / "data.key")
     cipher = FieldCipher(key)
@@ -127,7 +133,7 @@ async def create_deps(
     media = MediaWorker(media_executor, workers=settings.MEDIA_WORKERS, budget=settings.MEDIA_CHECK_SECONDS)
     services = build_services(
         settings, policy, clock, engine=engine, cipher=cipher, users=users, profiles=profiles, uploads=uploads,
-        files=files, outbox=outbox, applications=applications, payments=payments, media=media,
+        files=files, outbox=outbox, applications=applications, payments=payments, media=media, clinics=clinics,
         books=BookRepository(engine, clock, cipher), signing_key=signing_key,
     )
     deliveries = Deliveries(
@@ -146,8 +152,8 @@ async def create_deps(
 def build_services(
     settings: Settings, policy: Policy, clock: Clock, *, engine: Any, cipher: FieldCipher, users: UserRepository,
     profiles: ProfileRepository, uploads: UploadRepository, files: FileStore, outbox: OutboxRepository,
-    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker, books: BookRepository,
-    signing_key: bytes,
+    applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker, clinics: Clinics | None,
+    books: BookRepository, signing_key: bytes,
 ) -> Services:
     """The use cases, each over the repositories it needs."""
     staff_targets = [settings.STAFF_CHAT_ID] if settings.STAFF_CHAT_ID else list(settings.STAFF_IDS)
@@ -158,22 +164,40 @@ def build_services(
     wizard = WizardService(engine, profiles, uploads, payments, apps, policy, clock, settings.tz,
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
+    bookings = BookingRepository(engine, clock) if clinics is not None else None
+    exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
+                        pushes, policy, clock, settings.tz, clinics)
+    staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
+                         locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
+    staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item
     return Services(
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT, books=books),
+                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
+                                books=books),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
         applications=apps,
         requests=DocumentRequests(apps, upload_service),
-        staff=StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
-                           locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents),
+        staff=staff,
+        exams=exams,
         pushes=pushes,
         tz=settings.tz,
         book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
                          signing_key=signing_key,
                          issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL, qr=media),
+        booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
+                               pushes, clock, settings.tz),
     )
+
+
+def load_clinics_file(settings: Settings, policy: Policy) -> Clinics | None:
+    """The operator's clinics (CLINICS_FILE), checked against the policy's exams; none set: no booking. A
+    mistake stops the start with OperatorFileError naming the file, the key and the problem."""
+    if settings.CLINICS_FILE is None:
+        return None
+    exams = {exam for code in policy.categories for exam in policy.exams_for(code)}
+    return load_clinics(settings.CLINICS_FILE, exams)
 
 
 async def set_commands(bot: Bot, translator: Translator) -> None:
@@ -201,6 +225,7 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
         if not deps.services.pushes.staff_targets:
             log.warning("STAFF_CHAT_ID and STAFF_IDS are empty: submitted applications will reach no staff")
         deps.deliveries.attach(bot)
+        await deps.services.booking.report_misfits()  # logged and sent to staff, never moved
         await set_commands(bot, deps.translator)
 
     dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier

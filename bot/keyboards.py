@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -21,8 +23,8 @@ class MenuCb(CallbackData, prefix="menu"):
     item: str
 
 
-class BookCb(CallbackData, prefix="bk"):
-    """A button on a book's card: show (another book), pdf, csv."""
+class MyBookCb(CallbackData, prefix="mb"):
+    """A button on a book's (ЭМК) card: show (another book), pdf, csv."""
 
     action: str
     book: int = 0
@@ -108,3 +110,62 @@ class PayCb(CallbackData, prefix="pay"):
 
     action: str  # telegram | manual | exempt | back | cancel
     value: str = ""
+
+
+class BookAction(StrEnum):
+    """What a booking button does (a closed set: anything else in the data does not parse)."""
+
+    REGION = "rg"  # code: a region ("" = choose again)
+    PAGE = "pg"  # value: the page of the clinic list
+    CLINIC = "cl"  # code: a clinic, its card
+    DAYS = "dy"  # the calendar of the chosen clinic
+    DAY = "d"  # value: a date as YYYYMMDD
+    TIME = "t"  # value: the slot start, minutes since the epoch (UTC)
+    CONFIRM = "ok"
+    MOVE = "mv"  # value: the booking to move
+    CANCEL = "x"  # value: the booking to cancel (asks first)
+    CANCEL_YES = "xy"  # value: the booking, confirmed
+    SHOW = "sh"  # value: a booking's талон
+    MINE = "my"
+    QUIT = "q"  # leave the flow
+    NOOP = "n"  # a calendar cell that is not a day to press
+
+
+class BookCb(CallbackData, prefix="bk"):
+    """A button of the booking flow; ints and a short code keep it well under Telegram's 64 bytes."""
+
+    action: BookAction
+    value: int = 0
+    code: str = ""
+
+
+class StaffBookAction(StrEnum):
+    CLINICS = "cs"
+    CLINIC = "c"  # code: the clinic, its days
+    DAY = "d"  # code, value: YYYYMMDD
+    NO_SHOW = "ns"  # code, value: the booking
+
+
+class StaffBookCb(CallbackData, prefix="sb"):
+    """A staff button of «Записи на дату»: a clinic, a day of it, a no-show of a booking."""
+
+    action: StaffBookAction
+    code: str = ""
+    value: int = 0
+
+
+class ExamCb(CallbackData, prefix="ex"):
+    """A button of the exam checklist and of entering one result."""
+
+    action: str  # list | item | clinic | typed | result | back | cancel
+    profile: int = 0
+    item: str = ""
+    value: str = ""
+
+
+class ExamStaffCb(CallbackData, prefix="xs"):
+    """Staff's button on an applicant's exam card; `version` is the result's version the button was drawn for."""
+
+    action: str  # file | confirm | return | cancel
+    result: int
+    version: int = 0

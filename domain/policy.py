@@ -48,6 +48,10 @@ __all__ = [
     "DocumentKind",
     "DocumentPolicy",
     "ExamCode",
+    "ExamItem",
+    "ExamKind",
+    "ExamPolicy",
+    "ExamResult",
     "Exemption",
     "PaymentPolicy",
     "Policy",
@@ -58,15 +62,71 @@ __all__ = [
 
 
 class ExamCode(StrEnum):
+    """The exam catalogue: every item a checklist may hold (a doctor, a test, the hygiene attestation, a
+    vaccination). Which categories need which, when, how often and on what conditions is the policy's
+    (``ExamItem``, ``ExamPolicy.general`` and ``Category``); each code has a name ``exam-<code>`` in the
+    locales. A new kind of item goes here (like a new document kind); everything else about it is data."""
+
+    # the general block of Приказ № 29н (пп. 12, 31): every category
     THERAPIST = "therapist"
+    PSYCHIATRIST = "psychiatrist"
+    NARCOLOGIST = "narcologist"
+    NEUROLOGIST = "neurologist"
+    BLOOD_TEST = "blood_test"
+    URINE_TEST = "urine_test"
+    ECG = "ecg"
+    FLUOROGRAPHY = "fluorography"
+    GLUCOSE = "glucose"
+    CHOLESTEROL = "cholesterol"
+    GYNECOLOGIST = "gynecologist"
+    MAMMOGRAPHY = "mammography"
+    EYE_PRESSURE = "eye_pressure"
+    # the doctors and tests of пп. 23–27
+    OTORHINOLARYNGOLOGIST = "otorhinolaryngologist"
     DERMATOVENEREOLOGIST = "dermatovenereologist"
     DENTIST = "dentist"
-    OTORHINOLARYNGOLOGIST = "otorhinolaryngologist"
-    INFECTIONIST = "infectionist"
-    FLUOROGRAPHY = "fluorography"
-    BLOOD_URINE_TESTS = "blood_urine_tests"
+    SYPHILIS = "syphilis"
+    GONORRHEA = "gonorrhea"
+    INTESTINAL_INFECTIONS = "intestinal_infections"
+    HELMINTHS = "helminths"
+    STAPH_SWAB = "staph_swab"
+    # hygiene training and attestation (Приказ № 229)
     HYGIENE_ATTESTATION = "hygiene_attestation"
-    VACCINATIONS = "vaccinations"
+    # vaccinations: recorded as entries, never claimed mandatory
+    VACCINATION_DIPHTHERIA_TETANUS = "vaccination_diphtheria_tetanus"
+    VACCINATION_MEASLES = "vaccination_measles"
+    VACCINATION_HEPATITIS_B = "vaccination_hepatitis_b"
+    VACCINATION_HEPATITIS_A = "vaccination_hepatitis_a"
+    VACCINATION_DYSENTERY_SONNE = "vaccination_dysentery_sonne"
+
+
+class ExamKind(StrEnum):
+    DOCTOR = "doctor"
+    TEST = "test"
+    ATTESTATION = "attestation"
+    VACCINATION = "vaccination"
+
+
+class ExamResult(StrEnum):
+    """What a person states besides the file, date and institution: nothing, a choice, or a number."""
+
+    NONE = "none"
+    FIT = "fit"  # «годен» / «не годен» (the commission's conclusion)
+    ADMITTED = "admitted"  # «допущен» / «не допущен» (a specialist's conclusion)
+    NEGATIVE = "negative"  # «отрицательно» / «положительно» (an infection test)
+    CERTIFICATE = "certificate"  # the attestation certificate's number, typed
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values a person picks from (empty: nothing to pick; a certificate number is typed)."""
+        return _RESULT_CHOICES.get(self, ())
+
+
+_RESULT_CHOICES: Final[Mapping[ExamResult, tuple[str, ...]]] = {
+    ExamResult.FIT: ("fit", "unfit"),
+    ExamResult.ADMITTED: ("admitted", "not_admitted"),
+    ExamResult.NEGATIVE: ("negative", "positive"),
+}
 
 
 class DocumentKind(StrEnum):
@@ -156,9 +216,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ExamList = Annotated[tuple[ExamCode, ...], AfterValidator(unique)]
+
+
 class Category(_Model):
     enabled: StrictBool = True
-    exams: Annotated[tuple[ExamCode, ...], AfterValidator(unique)]
+    # Items every time (at hiring and at each periodic exam), besides the general block (exams.general).
+    exams: ExamList
+    # Items only at hiring (the preliminary exam), never at a periodic one.
+    exams_at_hiring: ExamList = ()
     periodic_exam_months: Months = 12
     attestation_months: Months = 24
     title_ru: Title | None = None
@@ -171,87 +237,134 @@ class Category(_Model):
             raise PydanticCustomError("exams_empty", "must list at least one exam")
         return exams
 
+    @model_validator(mode="after")
+    def _hiring_not_also_every_time(self) -> Category:
+        reject_problems([
+            ("exams_at_hiring", f"{code} is also in exams; an item is either every time or only at hiring")
+            for code in self.exams_at_hiring if code in self.exams
+        ])
+        return self
+
 
 _E = ExamCode
-# The exams below are a starting point, not a legal opinion: the operator must check every list against the
-# appendix of Приказ Минздрава России № 29н (and the works of 988н/1420н) for the works they actually serve.
+# Приказ Минздрава России от 28.01.2021 № 29н, приложение: пп. 23 (food), 24 (water), 25 (children),
+# 26 (communal), 27 (medical): оториноларинголог, дерматовенеролог, стоматолог and the tests of each item;
+# the hygiene attestation (Приказ № 229; its period is the operator's rule); vaccinations by epidemic indication
+# are recorded, not required. The general block (пп. 12, 31) is `ExamPolicy.general`. A starting point, not a
+# legal opinion: the operator checks each list against the appendix for the works they serve.
+_DOCTORS_23_27 = (_E.OTORHINOLARYNGOLOGIST, _E.DERMATOVENEREOLOGIST, _E.DENTIST)
 _BUILTIN_CATEGORIES: Final[Mapping[str, Mapping[str, Any]]] = {
-    "food": {
-        "exams": (
-            _E.THERAPIST,
-            _E.DERMATOVENEREOLOGIST,
-            _E.DENTIST,
-            _E.OTORHINOLARYNGOLOGIST,
-            _E.INFECTIONIST,
-            _E.FLUOROGRAPHY,
-            _E.BLOOD_URINE_TESTS,
-            _E.HYGIENE_ATTESTATION,
-            _E.VACCINATIONS,
-        ),
+    "food": {  # 29н п. 23
+        "exams": (*_DOCTORS_23_27, _E.SYPHILIS, _E.HELMINTHS, _E.HYGIENE_ATTESTATION,
+                  _E.VACCINATION_HEPATITIS_A, _E.VACCINATION_DYSENTERY_SONNE),
+        "exams_at_hiring": (_E.INTESTINAL_INFECTIONS, _E.STAPH_SWAB),
         "attestation_months": 12,
     },
-    "children": {
-        "exams": (
-            _E.THERAPIST,
-            _E.DERMATOVENEREOLOGIST,
-            _E.DENTIST,
-            _E.OTORHINOLARYNGOLOGIST,
-            _E.INFECTIONIST,
-            _E.FLUOROGRAPHY,
-            _E.BLOOD_URINE_TESTS,
-            _E.HYGIENE_ATTESTATION,
-            _E.VACCINATIONS,
-        ),
-        "attestation_months": 12,
+    "children": {  # 29н п. 25
+        "exams": (*_DOCTORS_23_27, _E.SYPHILIS, _E.HELMINTHS, _E.HYGIENE_ATTESTATION, _E.VACCINATION_HEPATITIS_A),
+        "exams_at_hiring": (_E.GONORRHEA, _E.INTESTINAL_INFECTIONS),
+        "attestation_months": 24,  # PRODUCT.md: 24 months (12 where the work includes catering)
     },
-    "communal": {
-        "exams": (
-            _E.THERAPIST,
-            _E.DERMATOVENEREOLOGIST,
-            _E.DENTIST,
-            _E.OTORHINOLARYNGOLOGIST,
-            _E.FLUOROGRAPHY,
-            _E.BLOOD_URINE_TESTS,
-            _E.HYGIENE_ATTESTATION,
-            _E.VACCINATIONS,
-        ),
+    "communal": {  # 29н п. 26
+        "exams": (*_DOCTORS_23_27, _E.SYPHILIS, _E.HYGIENE_ATTESTATION),
+        "exams_at_hiring": (_E.GONORRHEA, _E.INTESTINAL_INFECTIONS),
     },
-    "water": {
-        "exams": (
-            _E.THERAPIST,
-            _E.DERMATOVENEREOLOGIST,
-            _E.OTORHINOLARYNGOLOGIST,
-            _E.INFECTIONIST,
-            _E.FLUOROGRAPHY,
-            _E.BLOOD_URINE_TESTS,
-            _E.HYGIENE_ATTESTATION,
-            _E.VACCINATIONS,
-        ),
+    "water": {  # 29н п. 24
+        "exams": (*_DOCTORS_23_27, _E.SYPHILIS, _E.HELMINTHS, _E.HYGIENE_ATTESTATION),
     },
-    "medical": {
-        "exams": (
-            _E.THERAPIST,
-            _E.DERMATOVENEREOLOGIST,
-            _E.DENTIST,
-            _E.OTORHINOLARYNGOLOGIST,
-            _E.FLUOROGRAPHY,
-            _E.BLOOD_URINE_TESTS,
-            _E.HYGIENE_ATTESTATION,
-            _E.VACCINATIONS,
-        ),
+    "medical": {  # 29н п. 27
+        "exams": (*_DOCTORS_23_27, _E.SYPHILIS, _E.HYGIENE_ATTESTATION),
+        "exams_at_hiring": (_E.GONORRHEA, _E.INTESTINAL_INFECTIONS, _E.HELMINTHS),
     },
-    "other": {
-        "exams": (
-            _E.THERAPIST,
-            _E.DERMATOVENEREOLOGIST,
-            _E.FLUOROGRAPHY,
-            _E.BLOOD_URINE_TESTS,
-            _E.HYGIENE_ATTESTATION,
-            _E.VACCINATIONS,
-        ),
+    "other": {  # other works of 988н/1420н: the general block and the attestation
+        "exams": (_E.HYGIENE_ATTESTATION,),
     },
 }
-del _E
+
+
+def _item(kind: ExamKind, result: ExamResult = ExamResult.NONE, **rest: Any) -> dict[str, Any]:
+    return {"kind": kind.value, "result": result.value, **rest}
+
+
+_D, _T, _V = ExamKind.DOCTOR, ExamKind.TEST, ExamKind.VACCINATION
+_BUILTIN_ITEMS: Final[Mapping[ExamCode, Mapping[str, Any]]] = {
+    _E.THERAPIST: _item(_D, ExamResult.FIT),
+    _E.PSYCHIATRIST: _item(_D, ExamResult.ADMITTED),
+    _E.NARCOLOGIST: _item(_D, ExamResult.ADMITTED),
+    _E.NEUROLOGIST: _item(_D, ExamResult.ADMITTED),
+    _E.BLOOD_TEST: _item(_T),
+    _E.URINE_TEST: _item(_T),
+    _E.ECG: _item(_T),
+    _E.FLUOROGRAPHY: _item(_T, calendar_year=True),
+    _E.GLUCOSE: _item(_T),
+    _E.CHOLESTEROL: _item(_T),
+    _E.GYNECOLOGIST: _item(_D, ExamResult.ADMITTED, women_only=True),
+    _E.MAMMOGRAPHY: _item(_T, women_only=True, min_age=40),
+    _E.EYE_PRESSURE: _item(_T, min_age=40),
+    _E.OTORHINOLARYNGOLOGIST: _item(_D, ExamResult.ADMITTED),
+    _E.DERMATOVENEREOLOGIST: _item(_D, ExamResult.ADMITTED),
+    _E.DENTIST: _item(_D, ExamResult.ADMITTED),
+    _E.SYPHILIS: _item(_T, ExamResult.NEGATIVE),
+    _E.GONORRHEA: _item(_T, ExamResult.NEGATIVE),
+    _E.INTESTINAL_INFECTIONS: _item(_T, ExamResult.NEGATIVE),
+    _E.HELMINTHS: _item(_T, ExamResult.NEGATIVE),
+    _E.STAPH_SWAB: _item(_T, ExamResult.NEGATIVE),
+    _E.HYGIENE_ATTESTATION: _item(ExamKind.ATTESTATION, ExamResult.CERTIFICATE),
+    _E.VACCINATION_DIPHTHERIA_TETANUS: _item(_V, period_months=120, required=False),
+    _E.VACCINATION_MEASLES: _item(_V, period_months=0, required=False),
+    _E.VACCINATION_HEPATITIS_B: _item(_V, period_months=0, required=False),
+    _E.VACCINATION_HEPATITIS_A: _item(_V, period_months=0, required=False),
+    _E.VACCINATION_DYSENTERY_SONNE: _item(_V, period_months=12, required=False),
+}
+_GENERAL: Final = (  # 29н пп. 12, 31; the national calendar's vaccinations (recorded, not required)
+    _E.THERAPIST, _E.PSYCHIATRIST, _E.NARCOLOGIST, _E.NEUROLOGIST, _E.BLOOD_TEST, _E.URINE_TEST, _E.ECG,
+    _E.FLUOROGRAPHY, _E.GLUCOSE, _E.CHOLESTEROL, _E.GYNECOLOGIST, _E.MAMMOGRAPHY, _E.EYE_PRESSURE,
+    _E.VACCINATION_DIPHTHERIA_TETANUS, _E.VACCINATION_MEASLES, _E.VACCINATION_HEPATITIS_B,
+)
+del _E, _D, _T, _V
+
+
+class ExamItem(_Model):
+    """One item of the catalogue, as the operator runs it."""
+
+    kind: ExamKind
+    # Months a result stays valid: unset = the category's periodic_exam_months (the attestation: its
+    # attestation_months); 0 = it does not run out (a vaccination given once).
+    period_months: Annotated[_Int, between(0, 240)] | None = None
+    # Valid to the end of the calendar year after the one it was done in (fluorography: "not needed if done
+    # in the previous calendar year", 29н); period_months is then not used.
+    calendar_year: StrictBool = False
+    women_only: StrictBool = False
+    min_age: Annotated[_Int, between(0, 110)] | None = None  # asked only from this age on
+    result: ExamResult = ExamResult.NONE
+    required: StrictBool = True  # false: recorded when the person has it, never blocks approval
+
+
+def _default_items() -> dict[ExamCode, ExamItem]:
+    return {code: ExamItem.model_validate(dict(fields)) for code, fields in _BUILTIN_ITEMS.items()}
+
+
+class ExamPolicy(_Model):
+    # The general block of 29н (пп. 12, 31), for every category, every time.
+    general: ExamList = _GENERAL
+    items: dict[ExamCode, ExamItem] = Field(default_factory=_default_items)
+    # true: an application is sent only when every required item is at least sent for review;
+    # false: it may be sent with exams still open. Approval always waits for every required item.
+    before_submit: StrictBool = False
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _merge_builtin(cls, value: Any) -> Any:
+        """Every item exists; a table for one overrides only the keys it sets."""
+        if not isinstance(value, Mapping):
+            return value
+        merged: dict[Any, Any] = {code.value: dict(fields) for code, fields in _BUILTIN_ITEMS.items()}
+        for code, entry in value.items():
+            base = merged.get(code)
+            merged[code] = {**base, **entry} if isinstance(base, dict) and isinstance(entry, Mapping) else entry
+        return merged
+
+
 
 BUILTIN_CATEGORY_CODES: Final[tuple[str, ...]] = tuple(_BUILTIN_CATEGORIES)
 
@@ -342,6 +455,7 @@ class ReminderPolicy(_Model):
 
 class BookingPolicy(_Model):
     horizon_days: Annotated[_Int, between(1, 90)] = 14
+    referral_required: bool = False  # the талон says to bring the employer's referral
 
 
 class SupportPolicy(_Model):
@@ -368,6 +482,7 @@ class Policy(_Model):
     payment: PaymentPolicy
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     booking: BookingPolicy = Field(default_factory=BookingPolicy)
+    exams: ExamPolicy = Field(default_factory=ExamPolicy)
     support: SupportPolicy
 
     @field_validator("categories", mode="before")
@@ -408,7 +523,9 @@ class Policy(_Model):
         return [code for code, category in self.categories.items() if category.enabled]
 
     def exams_for(self, category: str) -> list[ExamCode]:
-        return list(self.category(category).exams)
+        """Every item a holder of ``category`` may be asked for (general block, every time, at hiring)."""
+        chosen = self.category(category)
+        return list(dict.fromkeys([*self.exams.general, *chosen.exams, *chosen.exams_at_hiring]))
 
     @property
     def requestable_documents(self) -> tuple[str, ...]:

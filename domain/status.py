@@ -21,7 +21,7 @@ Who may do what:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -37,10 +37,12 @@ __all__ = [
     "TRANSITIONS",
     "Actor",
     "ApplicationNumber",
+    "ExamsOpen",
     "IllegalTransition",
     "Status",
     "StatusChange",
     "allowed_targets",
+    "check_exams",
     "format_application_number",
     "is_final",
     "parse_application_number",
@@ -134,6 +136,20 @@ def transition(current: Status, target: Status, actor: Actor) -> Status:
     if actor not in TRANSITIONS.get((current, target), frozenset()):
         raise IllegalTransition(current, target, actor)
     return target
+
+
+class ExamsOpen(ValueError):
+    """Approval waits until staff confirmed every required exam item (PRODUCT.md «Exams»)."""
+
+    def __init__(self, open_items: tuple[str, ...]) -> None:
+        self.open_items = open_items
+        super().__init__(f"cannot approve: exam items not confirmed yet: {', '.join(open_items)}")
+
+
+def check_exams(target: Status, open_items: Collection[str]) -> None:
+    """The guard of «Одобрено»: raise :class:`ExamsOpen` while required exam items are still open."""
+    if Status(target) is Status.APPROVED and open_items:
+        raise ExamsOpen(tuple(open_items))
 
 
 def allowed_targets(current: Status, actor: Actor) -> tuple[Status, ...]:

@@ -69,11 +69,32 @@ class Review(StatesGroup):
     uploading = State()  # sending the documents staff asked for
 
 
+class Exams(StatesGroup):
+    """One exam result: the file, then its date, institution and (where the item has one) result."""
+
+    upload = State()
+    date = State()
+    institution = State()
+    result = State()
+
+
 class StaffFlow(StatesGroup):
     """A staff member in the middle of an action that needs more input."""
 
     pick_documents = State()  # which documents to ask for
     reason = State()  # the reason for a rejection or a request
+    exam_reason = State()  # why an exam result is returned
+
+
+class Booking(StatesGroup):
+    """Booking an exam (or moving a booking): every step is a button; typed input gets the step's hint."""
+
+    region = State()
+    clinic = State()
+    card = State()
+    day = State()
+    time = State()
+    confirm = State()
 
 
 class BookFlow(StatesGroup):
@@ -92,6 +113,12 @@ HINTS: dict[str, str] = {
     Review.uploading.state: "hint-review-upload",
     StaffFlow.pick_documents.state: "hint-staff-pick",
     StaffFlow.reason.state: "hint-staff-reason",
+    StaffFlow.exam_reason.state: "hint-staff-reason",
+    Exams.upload.state: "hint-exams-upload",
+    Exams.date.state: "hint-exams-date",
+    Exams.institution.state: "hint-exams-institution",
+    Exams.result.state: "hint-exams-result",
+    **{state.state: f"hint-booking-{state.state.split(':')[1]}" for state in Booking.__all_states__ if state.state},
 }
 
 IDLE_HINT = "hint-idle"
@@ -103,11 +130,16 @@ EXPECTS: dict[str, frozenset[str]] = {
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
     BookFlow.check.state: frozenset({"text", "photo", "document"}),
+    StaffFlow.exam_reason.state: frozenset({"text"}),
+    Exams.upload.state: frozenset({"photo", "document"}),
+    Exams.date.state: frozenset({"text"}),
+    Exams.institution.state: frozenset({"text"}),
+    Exams.result.state: frozenset({"text"}),
 }
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, StaffFlow, BookFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow]
     return [state for group in groups for state in group.__all_states__]
 
 

@@ -15,11 +15,27 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import apply, blocking, book, common, errors, fallback, payment, review, staff, start, uploads
+from handlers import (
+    apply,
+    blocking,
+    book,
+    booking,
+    booking_staff,
+    common,
+    errors,
+    exams,
+    exams_staff,
+    fallback,
+    payment,
+    review,
+    staff,
+    start,
+    uploads,
+)
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         book.router]
-AFTER: list[Router] = [staff.router, blocking.router, fallback.router]
+                         booking.router, exams.router, book.router]
+AFTER: list[Router] = [exams_staff.router, staff.router, blocking.router, fallback.router]
 
 
 def _copy(template: Router) -> Router:
@@ -42,4 +58,5 @@ def citizen() -> Router:
 
 def build_routers() -> list[Router]:
     # Staff in their private chat get the queue instead of the citizen's consent flow: before the citizen's.
-    return [_copy(errors.router), _copy(staff.private_router), citizen(), *(_copy(r) for r in AFTER)]
+    return [_copy(errors.router), _copy(booking_staff.router), _copy(staff.private_router), citizen(),
+            *(_copy(r) for r in AFTER)]

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.i18n import Tr
-from bot.keyboards import BookCb, MenuCb
+from bot.keyboards import MenuCb, MyBookCb
 from fsm.states import BookFlow
 from services import Services
 from storage.users import User
@@ -37,18 +37,18 @@ async def _show(query: CallbackQuery, tr: Tr, user: User, services: Services, bo
     )
 
 
-@router.callback_query(MenuCb.filter(F.item == "book"))
+@router.callback_query(MenuCb.filter(F.item == "mybook"))
 async def on_my_book(query: CallbackQuery, tr: Tr, user: User, services: Services) -> None:
     await _show(query, tr, user, services, None)
 
 
-@router.callback_query(BookCb.filter(F.action == "show"))
-async def on_show(query: CallbackQuery, callback_data: BookCb, tr: Tr, user: User, services: Services) -> None:
+@router.callback_query(MyBookCb.filter(F.action == "show"))
+async def on_show(query: CallbackQuery, callback_data: MyBookCb, tr: Tr, user: User, services: Services) -> None:
     await _show(query, tr, user, services, callback_data.book)
 
 
-@router.callback_query(BookCb.filter(F.action.in_({"pdf", "csv"})))
-async def on_file(query: CallbackQuery, callback_data: BookCb, tr: Tr, user: User, services: Services) -> None:
+@router.callback_query(MyBookCb.filter(F.action.in_({"pdf", "csv"})))
+async def on_file(query: CallbackQuery, callback_data: MyBookCb, tr: Tr, user: User, services: Services) -> None:
     opened = await services.book.open(user.telegram_id, callback_data.book)
     if opened is None or query.message is None:
         await query.answer(tr("hint-button-expired"))
@@ -62,7 +62,7 @@ async def on_file(query: CallbackQuery, callback_data: BookCb, tr: Tr, user: Use
     await query.message.answer_document(BufferedInputFile(data, filename=name))
 
 
-@router.callback_query(MenuCb.filter(F.item == "check"))
+@router.callback_query(MenuCb.filter(F.item == "checkbook"))
 async def on_check(query: CallbackQuery, tr: Tr, state: FSMContext) -> None:
     await query.answer()
     await state.set_state(BookFlow.check)

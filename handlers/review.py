@@ -53,6 +53,10 @@ async def on_sign_confirm(
     if profile is None:
         await query.answer(tr("hint-button-expired"))
         return
+    waiting = await services.exams.ready_to_submit(profile)  # the policy's exams.before_submit
+    if waiting:
+        await query.answer(tr("review-exams-first", count=len(waiting)), show_alert=True)
+        return
     await query.answer()
     policy, ctx = services.wizard.policy, services.wizard.ctx
     summaries = {}
@@ -60,7 +64,8 @@ async def on_sign_confirm(
         other = translator.bind(code)
         summaries[code] = summary_text(other, profile.draft, ctx, category_titles(policy, other))
     done = await services.applications.submit(user.telegram_id, profile, summaries, state)
-    await reply_or_edit(query, views.submitted_text(tr, done.app.number, policy), views.mine_keyboard(tr))
+    await reply_or_edit(query, views.submitted_text(tr, done.app.number, policy),
+                        views.mine_keyboard(tr, book=services.booking.available, exams=True))
 
 
 # --- «Мои заявления» ------------------------------------------------------------------------------------------

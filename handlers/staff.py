@@ -32,7 +32,7 @@ from domain.status import (
 )
 from fsm.states import StaffFlow
 from services import Services
-from services.staff import Refused, StaffService, StoredFile
+from services.staff import ExamsWaiting, Refused, StaffService, StoredFile
 from storage.applications import Application, Conflict
 from views import staff as views
 
@@ -85,15 +85,17 @@ async def _refresh_cards(
 async def _act(
     bot: Bot, staff: StaffService, tr: Tr, who: TgUser, app_id: int, version: int, target: Status,
     comment: str | None = None, requested: tuple[str, ...] | None = None, pressed: tuple[int, int] | None = None,
-) -> Application | Conflict | Refused:
+) -> Application | Conflict | Refused | ExamsWaiting:
     result = await staff.act(who.id, _name(who), app_id, version, target, comment, requested)
     if isinstance(result, Application):  # after the commit: no Telegram call holds the write lock
         await _refresh_cards(bot, staff, result, tr, views.acted(tr, _name(who), target), pressed)
     return result
 
 
-async def _not_done(result: Conflict | Refused, staff: StaffService, tr: Tr) -> str:
+async def _not_done(result: Conflict | Refused | ExamsWaiting, staff: StaffService, tr: Tr) -> str:
     """Plain text (an alert, or escaped by the caller): why the action was not applied."""
+    if isinstance(result, ExamsWaiting):
+        return views.exams_waiting(tr, result.open_items)
     if isinstance(result, Refused):
         return tr("staff-not-possible", status=tr(f"status-{result.current.status.value}"))
     who = await staff.last_actor(result.current.id)

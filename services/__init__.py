@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from services.accounts import AccountService
 from services.applications import ApplicationService
 from services.book import BookService
+from services.booking import BookingService
+from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
@@ -33,6 +35,8 @@ class Services:
     applications: ApplicationService
     requests: DocumentRequests
     staff: StaffService
+    exams: ExamService
     pushes: Pushes
     tz: ZoneInfo  # the operator's time zone: dates people see
+    booking: BookingService
     book: BookService

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from domain.consent import CONSENT_VERSION
 from services.conversation import Conversation
 from storage.applications import ApplicationRepository
+from storage.bookings import BookingRepository
 from storage.books import BookRepository
 from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
@@ -24,9 +25,11 @@ class Menu:
 class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
-        operator_name: str | None, operator_contact: str | None, books: BookRepository | None = None,
+        operator_name: str | None, operator_contact: str | None, bookings: BookingRepository | None = None,
+        books: BookRepository | None = None,
     ) -> None:
         self.users, self.profiles, self.applications, self.books = users, profiles, applications, books
+        self.bookings = bookings  # None: the operator has no clinics file, so no booking entries
         self.operator_name, self.operator_contact = operator_name, operator_contact
 
     async def person(self, telegram_id: int, *, wrote_privately: bool = False) -> User:
@@ -45,13 +48,20 @@ class AccountService:
         if user is None or not has_consent:
             return Menu(has_consent)
         entries: list[tuple[str, str]] = []
-        drafts = [p for p in await self.profiles.list_for(user.telegram_id) if p.step != "summary"]
+        profiles = await self.profiles.list_for(user.telegram_id)
+        drafts = [p for p in profiles if p.step != "summary"]
         entries.append(("btn-menu-continue" if drafts else "btn-menu-apply", "apply"))
+        if any(p.draft.category is not None for p in profiles):  # the checklist depends on the work category
+            entries.append(("btn-menu-exams", "exams"))
         if await self.applications.list_for(user.telegram_id):
             entries.append(("btn-my-applications", "mine"))
+        if self.bookings is not None:
+            entries.append(("btn-menu-book", "book"))
+            if await self.bookings.of_owner(user.telegram_id):
+                entries.append(("btn-menu-bookings", "bookings"))
         if self.books is not None and await self.books.has_any(user.telegram_id):
-            entries.append(("btn-my-book", "book"))
-        entries.append(("btn-check-book", "check"))
+            entries.append(("btn-my-book", "mybook"))
+        entries.append(("btn-check-book", "checkbook"))
         return Menu(has_consent, tuple(entries))
 
     @staticmethod

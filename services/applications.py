@@ -20,6 +20,7 @@ from storage.files import UploadRepository
 from storage.profiles import Profile, ProfileRepository
 
 RECEIPT_KINDS = frozenset({"payment_receipt"})  # uploads that are not part of what is signed
+EXAM_KIND_PREFIX = "exam_"  # exam results (services/exams.py): confirmed one by one by staff, not signed
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class ApplicationService:
         self, owner_id: int, profile: Profile, summaries: Mapping[str, str], conversation: Conversation
     ) -> Submitted:
         """Sign what is submitted — the data and each file by its hash — number it, tell staff, audit."""
-        files = [u for u in await self.uploads.list_for(profile.id) if u.kind not in RECEIPT_KINDS]
+        files = [u for u in await self.uploads.list_for(profile.id)
+                 if u.kind not in RECEIPT_KINDS and not u.kind.startswith(EXAM_KIND_PREFIX)]
         signed = application_content(profile.draft.model_dump(mode="json"), [(u.id, u.kind, u.sha256) for u in files])
         snapshot = {
             **signed,

@@ -56,6 +56,16 @@ class Pushes:
             await self._enqueue(f"staff-docs:{app.id}:{app.version}:{chat_id}", chat_id, None, "staff_docs",
                                 {"app": app.id, "uploads": upload_ids})
 
+    async def exam_card(self, profile_id: int, stamp: str) -> None:
+        """Staff's card of an applicant's exam results is drawn (first time) or redrawn (after a change)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"exam-card:{profile_id}:{stamp}:{chat_id}", chat_id, None, "exam_card",
+                                {"profile": profile_id})
+
+    async def exam_decided(self, owner_id: int, result_id: int, version: int) -> None:
+        """The holder learns that staff confirmed or returned one exam result."""
+        await self._enqueue(f"exam:{result_id}:{version}", owner_id, owner_id, "exam_decided", {"result": result_id})
+
     async def stuck(self, app: Application) -> int:
         """The citizen learns how to reach support and staff are reminded, once per stuck spell."""
         count = int(await self._enqueue(f"stuck:{app.id}:{app.version}:citizen", app.owner_id, app.owner_id,
@@ -64,3 +74,24 @@ class Pushes:
             await self._enqueue(f"stuck:{app.id}:{app.version}:{chat_id}", chat_id, None, "stuck_staff",
                                 {"app": app.id})
         return count
+
+    # --- bookings (services/booking.py) ---------------------------------------------------------------------
+
+    @staticmethod
+    def reminder_key(booking_id: int, kind: str) -> str:
+        return f"booking:{booking_id}:{kind}"
+
+    async def booking_reminder(self, booking_id: int, owner_id: int, kind: str, due_at: datetime) -> bool:
+        """One reminder of a booking, keyed by (booking, kind): enqueued twice, it is still sent once."""
+        return await self._enqueue(self.reminder_key(booking_id, kind), owner_id, owner_id, "booking_reminder",
+                                   {"booking": booking_id, "kind": kind}, due_at)
+
+    async def drop_booking_reminders(self, booking_id: int, kinds: list[str]) -> int:
+        """The pending reminders of a booking that moved or was cancelled are never sent."""
+        return await self.outbox.skip_pending([self.reminder_key(booking_id, k) for k in kinds], "BookingChanged")
+
+    async def booking_misfit(self, booking_id: int, reason: str) -> None:
+        """Staff learn once that a booking no longer fits the clinics file (it is not moved)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"booking-misfit:{booking_id}:{reason}:{chat_id}", chat_id, None, "booking_misfit",
+                                {"booking": booking_id, "reason": reason})

@@ -4,12 +4,13 @@ the full data behind the masked identifiers, the queue, and the confirmation of 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.applicant import Draft
-from domain.status import STAFF_ACTIONS, Actor, IllegalTransition, Status
+from domain.status import STAFF_ACTIONS, Actor, ExamsOpen, IllegalTransition, Status, check_exams
 from services.applications import ApplicationService
 from storage.applications import Application, ApplicationRepository, Conflict
 from storage.db import transaction
@@ -33,6 +34,14 @@ class Refused:
     current: Application
 
 
+@dataclass(frozen=True, slots=True)
+class ExamsWaiting:
+    """Approval waits: these required exam items are not confirmed yet."""
+
+    current: Application
+    open_items: tuple[str, ...]
+
+
 class PaymentState(StrEnum):
     UPLOADED = "uploaded"  # a receipt paid by the operator's instructions, not checked yet
     CONFIRMED = "confirmed"  # staff checked it
@@ -44,6 +53,7 @@ class CardInfo:
 
     summary: str  # HTML rendered at submission (people's values already escaped there)
     payment: PaymentState | None = None  # None: no manual receipt (exempt, paid in Telegram, or free)
+    open_exams: tuple[str, ...] = ()  # required exam items not confirmed yet: approval waits for them
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,11 @@ class StaffService:
     ) -> None:
         self.service, self.applications, self.uploads, self.files = applications, repository, uploads, files
         self.payments, self.staff_ids, self.locale, self.requestable = payments, staff_ids, locale, requestable
+        # The required exam items an application's approval waits for (services/exams.py), set by the factory.
+        self.open_exams: Callable[[Application], Awaitable[list[str]]] | None = None
+
+    async def _open_exams(self, app: Application) -> list[str]:
+        return [] if self.open_exams is None else await self.open_exams(app)
 
     def may_act(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.staff_ids
@@ -82,7 +97,16 @@ class StaffService:
     async def act(
         self, who_id: int, who_name: str, app_id: int, version: int, target: Status, comment: str | None = None,
         requested: tuple[str, ...] | None = None,
-    ) -> Application | Conflict | Refused:
+    ) -> Application | Conflict | Refused | ExamsWaiting:
+        if target is Status.APPROVED:
+            current = await self.applications.get(app_id)
+            try:
+                check_exams(target, await self._open_exams(current) if current is not None else [])
+            except ExamsOpen as waiting:
+                assert current is not None
+                await self.applications.audit(actor_id=who_id, action="staff.approve_waits", application_id=app_id,
+                                              by=who_name, items=list(waiting.open_items))
+                return ExamsWaiting(current, waiting.open_items)
         try:
             return await self.service.change_status(
                 app_id, seen_version=version, target=target, actor=Actor.STAFF, actor_id=who_id, comment=comment,
@@ -105,7 +129,7 @@ class StaffService:
     async def card_info(self, app: Application, locale: str) -> CardInfo:
         receipt = await self._manual_receipt(app)
         payment = None if receipt is None else PaymentState(receipt.status)
-        return CardInfo(await self.summary(app, locale), payment)
+        return CardInfo(await self.summary(app, locale), payment, tuple(await self._open_exams(app)))
 
     async def _manual_receipt(self, app: Application) -> Receipt | None:
         """The receipt the citizen uploaded after paying by the operator's instructions, if that is how."""

@@ -162,6 +162,21 @@ class OutboxRepository:
             result = await conn.execute(upsert(conn.dialect.name, outbox, values, key=["dedup_key"], update=[]))
         return bool(result.rowcount == 1)
 
+    async def skip_pending(self, dedup_keys: list[str], reason: str) -> int:
+        """Pushes that no longer apply (a moved or cancelled booking's reminders) are never sent: pending rows
+        under these keys become skipped, in the caller's transaction. A row being sent right now finishes its
+        send, but its claim no longer matches a pending row. Returns how many."""
+        if not dedup_keys:
+            return 0
+        stmt = (
+            update(outbox)
+            .where(outbox.c.dedup_key.in_(dedup_keys), outbox.c.status == OutboxStatus.PENDING.value)
+            .values(status=OutboxStatus.SKIPPED.value, last_error=_short(reason), claimed_at=None, claim_token=None)
+        )
+        async with transaction(self.engine) as conn:
+            result = await conn.execute(stmt)
+        return int(result.rowcount or 0)
+
     # ------------------------------------------------------------------ consuming
 
     async def claim_due(self, limit: int, lease: timedelta) -> list[OutboxRow]:

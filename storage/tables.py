@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, text
 
 from storage.db import UTCDateTime
 
@@ -129,4 +129,33 @@ audit_log = Table(
     Column("action", String(64), nullable=False),  # staff.take | staff.approve | staff.view_documents | ...
     Column("application_id", Integer, nullable=True),
     Column("details", Text, nullable=True),  # codes and ids only, never personal data
+)
+
+# Appointments at the operator's clinics (issue 10). Slots are computed from the clinics file, never stored;
+# a row is one person's seat in one slot. The seat guarantee is this partial unique index: among the bookings
+# that hold a seat (active, and no_show: a missed visit frees nothing retroactively) a (clinic, slot, seat)
+# exists once, whatever process inserts it. Cancelled and superseded rows hold none.
+SEAT_HOLDING = ("active", "no_show")
+_holds_seat = text("status IN ('active', 'no_show')")
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(16), nullable=False, unique=True),  # the талон number people read out
+    Column("clinic_code", String(32), nullable=False),  # a code of the clinics file
+    Column("slot_start", UTCDateTime, nullable=False),
+    Column("seat", Integer, nullable=False),  # 1..seats of the clinic
+    Column("owner_id", BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(16), nullable=False),  # active | cancelled | no_show | superseded
+    Column("replaced_by", Integer, nullable=True),  # the booking a reschedule made (status superseded)
+    Column("marked_by", BigInteger, nullable=True),  # the staff member who recorded a no-show
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("cancelled_at", UTCDateTime, nullable=True),  # when it stopped being active (any reason)
+    Index("ix_bookings_clinic_code", "clinic_code", "slot_start"),
+    Index(
+        "uq_bookings_seat", "clinic_code", "slot_start", "seat", unique=True,
+        sqlite_where=_holds_seat, postgresql_where=_holds_seat,
+    ),
 )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 import bot.operator_files as operator_files
 from bot.operator_files import EXAMPLE_POLICY_PATH, OperatorFileError, load_policy, load_toml, read_toml
-from domain.policy import Category, Policy, QuietHours
+from domain.policy import Category, ExamCode, ExamPolicy, Policy, QuietHours
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "policy.example.toml"
@@ -125,10 +125,12 @@ def test_example_file_shows_every_key() -> None:
     sections = _sections(EXAMPLE.read_text(encoding="utf-8"))
     policy = defaults()
     expected: dict[str, list[str]] = {f"categories.{code}": _model_keys(Category) for code in BUILTIN}
-    for name in ("book", "documents", "payment", "reminders", "booking", "support"):
+    for name in ("book", "documents", "payment", "reminders", "booking", "support"):  # exams: below
         model = type(getattr(policy, name))
         expected[name] = [k for k in _model_keys(model) if not isinstance(getattr(getattr(policy, name), k), BaseModel)]
     expected["reminders.quiet_hours"] = _model_keys(QuietHours)
+    expected["exams"] = [k for k in _model_keys(ExamPolicy) if k != "items"]
+    expected["exams.items"] = [code.value for code in ExamCode]  # one line per item, its keys in the comments
     assert sorted(sections.keys() - {""}) == sorted(expected)
     for section, keys in expected.items():
         for key in keys:
@@ -154,10 +156,7 @@ def test_no_state_duty_wording_anywhere() -> None:
 
 # --- mistakes: every line names the key and the problem ----------------------------------------------------
 
-EXAM_CHOICES = (
-    "therapist, dermatovenereologist, dentist, otorhinolaryngologist, infectionist, fluorography, "
-    "blood_urine_tests, hygiene_attestation, vaccinations"
-)
+EXAM_CHOICES = ", ".join(code.value for code in ExamCode)  # the catalogue, in order
 
 CASES: list[tuple[str, str]] = [
     (
@@ -288,7 +287,7 @@ CASES: list[tuple[str, str]] = [
     ("[support]\ncontact_en = 5", "support.contact_en: must be text in quotes (got 5)"),
     (
         "colour = 1",
-        "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, support)",
+        "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, exams, support)",
     ),
     ("[category.food]\nenabled = true", "category: unknown key (did you mean categories?)"),
     (
@@ -328,7 +327,8 @@ end = 99
 """
     assert sorted(problems(tmp_path, text)) == sorted(
         [
-            "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, support)",
+            "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, exams, "
+            "support)",
             "categories.food.periodic_exam_months: must be between 1 and 120 (got 0)",
             'categories.food.enabled: must be true or false (got "no")',
             "payment.price_rub: must be between 0 and 1000000 (got -5)",

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from domain.applicant import Citizenship, Draft, Employer, Passport, Relation, Sex
+from domain.exams import ExamState
 from fsm.states import Apply
+from storage.exams import ExamRepository
 from tests.harness import Person, World
 
 DATA = Path(__file__).parent / "data" / "corpus"
@@ -55,6 +57,25 @@ async def ready_to_submit(world: World, person: Person, *, priced: bool = False)
     await person.press("Оформить ЭМК") if "Оформить ЭМК" in person.buttons() else None
     await person.press("Иванова Анна (для себя)")
     assert person.last.startswith("Проверьте анкету" if not priced else "Оплата · "), person.last
+
+
+async def exams_confirmed(world: World, person: Person) -> None:
+    """Every required exam item of the person's profile confirmed by staff, written straight to the tables (the
+    exam flow itself is walked in tests/test_exams.py): approval waits for them."""
+    deps = world.deps
+    assert deps is not None
+    profile = (await deps.profiles.list_for(person.user.id))[0]
+    found = await deps.services.exams.checklist(person.user.id, profile.id)
+    assert found is not None
+    upload = await deps.uploads.add(owner_id=person.user.id, profile_id=profile.id, kind="exam_any", sha256="e" * 64,
+                                    detected_type="png", size=len(SCAN), storage_name=await deps.files.put(SCAN))
+    repo = ExamRepository(deps.engine, world.clock)
+    for code in found.open:
+        record = await repo.add(owner_id=person.user.id, profile_id=profile.id, item=code, upload_id=upload.id)
+        await repo.fill(record.id, person.user.id, done_on=world.clock.now().date(), institution="Поликлиника")
+        sent = await repo.send_for_review(record.id, person.user.id)
+        assert sent is not None
+        await repo.decide(sent.id, seen_version=sent.version, state=ExamState.CONFIRMED, by_id=ALICE, by_name="Алиса")
 
 
 async def submitted(world: World, person: Person) -> None:
@@ -164,6 +185,7 @@ async def test_the_whole_slice_with_a_restart_between_every_two_steps(world: Wor
     assert any("прислал запрошенные документы" in str(c.params.get("text")) for c in world.api.calls_to("sendMessage"))
 
     await world.restart()
+    await exams_confirmed(world, anna)  # approval waits for the exams (tests/test_exams.py)
     await staff_press(world, BOB, "Одобрить")
     assert "Борис: Одобрено" in staff_card(world)["text"]
     await world.sweep()
@@ -235,6 +257,7 @@ async def test_blocked_citizen_and_flood_control(world: World) -> None:
     # She comes back: a 429 from Telegram is waited out and the message is delivered once.
     world.api.unblock_chat(anna.chat_id)
     await world.feed(anna.updates.my_chat_member(anna.user, old="kicked", new="member"))
+    await exams_confirmed(world, anna)
     await staff_press(world, ALICE, "Одобрить", chat_id=ALICE)
     world.api.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 1", retry_after=1)
     await world.sweep()

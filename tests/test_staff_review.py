@@ -8,7 +8,16 @@ from typing import Any
 
 from bot.keyboards import StaffCb
 from tests.harness import World, plain
-from tests.test_review import ALICE, BOB, STAFF_CHAT, pushes_to, ready_to_submit, staff_card, submitted
+from tests.test_review import (
+    ALICE,
+    BOB,
+    STAFF_CHAT,
+    exams_confirmed,
+    pushes_to,
+    ready_to_submit,
+    staff_card,
+    submitted,
+)
 
 REASON_PROMPT = "ответом на это сообщение"
 
@@ -396,6 +405,7 @@ async def test_no_nudge_after_approval_nor_while_the_citizen_is_asked_for_docume
     await press(world, BOB, staff_card(world), "Взять в работу", name="Борис")
     world.clock.advance(timedelta(hours=49))
     assert await scan() == 1
+    await exams_confirmed(world, anna)  # approval waits for the exams (tests/test_exams.py)
     await press(world, BOB, staff_card(world), "Одобрить", name="Борис")
     world.clock.advance(timedelta(hours=72))
     assert await scan() == 0  # approved: nothing for the organisation to decide

@@ -7,7 +7,7 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Tr
-from bot.keyboards import BookCb, MenuCb
+from bot.keyboards import MenuCb, MyBookCb
 from domain.book import BookCheck, CheckOutcome, surname_initials
 from services.book import OpenBook
 from views.book_files import full_name, item_title
@@ -27,12 +27,12 @@ def card_caption(tr: Tr, opened: OpenBook) -> str:
 
 def card_keyboard(tr: Tr, opened: OpenBook, others: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(text=tr("btn-book-pdf"), callback_data=BookCb(action="pdf", book=opened.id).pack()),
-         InlineKeyboardButton(text=tr("btn-book-csv"), callback_data=BookCb(action="csv", book=opened.id).pack())],
+        [InlineKeyboardButton(text=tr("btn-book-pdf"), callback_data=MyBookCb(action="pdf", book=opened.id).pack()),
+         InlineKeyboardButton(text=tr("btn-book-csv"), callback_data=MyBookCb(action="csv", book=opened.id).pack())],
         [InlineKeyboardButton(text=tr("btn-book-check"), url=opened.check_url)],
     ]
     for book_id, label in others:  # a holder's other books (their children's): switch with one press
-        rows.append([InlineKeyboardButton(text=label, callback_data=BookCb(action="show", book=book_id).pack())])
+        rows.append([InlineKeyboardButton(text=label, callback_data=MyBookCb(action="show", book=book_id).pack())])
     rows.append([InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -31,11 +31,18 @@ def submitted_text(tr: Tr, number: str, policy: Policy) -> str:
     return tr("review-submitted", number=number, days=days)
 
 
-def mine_keyboard(tr: Tr) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
+def mine_keyboard(tr: Tr, *, book: bool = False, exams: bool = False) -> InlineKeyboardMarkup:
+    """`book`: the operator has clinics, so the next step, booking the exams, is offered first; `exams`: right
+    after sending, «Обследования» too (uploading the exam results)."""
+    rows = [
         [InlineKeyboardButton(text=tr("btn-my-applications"), callback_data=MenuCb(item="mine").pack())],
         [InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())],
-    ])
+    ]
+    if exams:
+        rows.insert(1, [InlineKeyboardButton(text=tr("btn-menu-exams"), callback_data=MenuCb(item="exams").pack())])
+    if book:
+        rows.insert(0, [InlineKeyboardButton(text=tr("btn-menu-book"), callback_data=MenuCb(item="book").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def mine(tr: Tr, apps: list[Application]) -> tuple[str, InlineKeyboardMarkup]:

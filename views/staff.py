@@ -55,6 +55,8 @@ def card(tr: Tr, app: Application, info: CardInfo, acted: str | None = None) -> 
         lines.append(acted)
     if info.payment is not None:
         lines.append(tr(f"staff-card-payment-{info.payment.value}"))
+    if info.open_exams:
+        lines.append(exams_waiting(tr, info.open_exams))
     lines.append("")
     lines.append(info.summary)  # HTML, escaped when it was rendered
     rows = []
@@ -68,6 +70,12 @@ def card(tr: Tr, app: Application, info: CardInfo, acted: str | None = None) -> 
     keyboard.append([_button(tr("btn-staff-documents"), action="docs", app=app.id),
                      _button(tr("btn-staff-full"), action="full", app=app.id)])
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=keyboard)
+
+
+def exams_waiting(tr: Tr, open_items: Sequence[str]) -> str:
+    """Plain text: the required exam items approval still waits for."""
+    names = ", ".join(tr("exam-" + code.replace("_", "-")) for code in open_items)
+    return tr("staff-card-exams-open", count=len(open_items), items=names)
 
 
 def picker(tr: Tr, app: Application, kinds: Sequence[str], chosen: list[str]) -> InlineKeyboardMarkup:

@@ -58,7 +58,7 @@ def test_default_periods() -> None:
     policy = make()
     for code in BUILTIN:
         assert policy.categories[code].periodic_exam_months == 12
-        assert policy.categories[code].attestation_months == (12 if code in ("food", "children") else 24)
+        assert policy.categories[code].attestation_months == (12 if code == "food" else 24)
         assert policy.categories[code].enabled
         assert policy.categories[code].title_ru is None and policy.categories[code].title_en is None
     assert policy.book_validity_months(is_minor=False) == 60
@@ -72,13 +72,34 @@ def test_default_periods() -> None:
 
 def test_default_exams() -> None:
     policy = make()
+    general = {ExamCode.THERAPIST, ExamCode.PSYCHIATRIST, ExamCode.NARCOLOGIST, ExamCode.FLUOROGRAPHY, ExamCode.ECG}
     for code in BUILTIN:
         exams = policy.exams_for(code)
         assert len(set(exams)) == len(exams)
-        assert {ExamCode.THERAPIST, ExamCode.FLUOROGRAPHY, ExamCode.HYGIENE_ATTESTATION} <= set(exams)
-    for code in ("food", "children", "water"):
-        assert ExamCode.INFECTIONIST in policy.exams_for(code)
-    assert policy.exams_for("food") == list(ExamCode)
+        assert general | {ExamCode.HYGIENE_ATTESTATION} <= set(exams)
+    for code in ("food", "children", "water", "medical"):  # 29н пп. 23-25, 27: гельминтозы
+        assert ExamCode.HELMINTHS in policy.exams_for(code)
+    assert ExamCode.HELMINTHS not in policy.exams_for("communal")
+    assert policy.categories["food"].exams_at_hiring == (ExamCode.INTESTINAL_INFECTIONS, ExamCode.STAPH_SWAB)
+    assert policy.categories["water"].exams_at_hiring == ()
+    items = policy.exams.items
+    assert set(items) == set(ExamCode)
+    assert items[ExamCode.MAMMOGRAPHY].women_only and items[ExamCode.MAMMOGRAPHY].min_age == 40
+    assert not any(item.required for code, item in items.items() if code.startswith("vaccination_"))
+    assert not policy.exams.before_submit
+
+
+def test_overriding_an_item_keeps_its_other_keys() -> None:
+    policy = make({"exams": {"items": {"ecg": {"period_months": 24}}, "before_submit": True}})
+    assert policy.exams.items[ExamCode.ECG].period_months == 24
+    assert policy.exams.items[ExamCode.ECG].kind == "test"
+    assert policy.exams.items[ExamCode.THERAPIST] == make().exams.items[ExamCode.THERAPIST]
+    assert policy.exams.before_submit
+
+
+def test_an_item_cannot_be_both_every_time_and_at_hiring() -> None:
+    with pytest.raises(ValidationError, match="syphilis is also in exams"):
+        make({"categories": {"food": {"exams_at_hiring": ["syphilis"]}}})
 
 
 def test_default_documents_and_payment() -> None:
@@ -120,7 +141,7 @@ def test_a_new_category() -> None:
     transport = {"exams": ["therapist", "fluorography"], "title_ru": "Транспорт", "title_en": "Transport"}
     policy = make({"categories": {"transport": transport}})
     assert policy.enabled_categories() == [*BUILTIN, "transport"]
-    assert policy.exams_for("transport") == [ExamCode.THERAPIST, ExamCode.FLUOROGRAPHY]
+    assert policy.exams_for("transport") == list(policy.exams.general)  # both are in the general block
     category = policy.category("transport")
     assert (category.periodic_exam_months, category.attestation_months) == (12, 24)
     assert (category.title_ru, category.title_en) == ("Транспорт", "Transport")
@@ -182,8 +203,8 @@ def test_policy_is_immutable() -> None:
 def test_python_construction_is_validated_too() -> None:
     with pytest.raises(ValidationError):
         make({"categories": {"food": {"periodic_exam_months": 0}}})
-    replaced = make({"categories": {"food": Category(exams=(ExamCode.THERAPIST,))}})
-    assert replaced.exams_for("food") == [ExamCode.THERAPIST]
+    replaced = make({"categories": {"food": Category(exams=(ExamCode.DENTIST,))}})
+    assert replaced.exams_for("food") == [*replaced.exams.general, ExamCode.DENTIST]
     assert replaced.categories["food"].attestation_months == 24  # a Category object replaces the whole entry
 
 

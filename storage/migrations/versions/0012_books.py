@@ -1,7 +1,7 @@
 """Books: the signed canonical JSON of each issued book (encrypted), its signature, number and check id.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from storage.db import UTCDateTime
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
