@@ -39,6 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from domain.policy import ExamKind
 from domain.signature import canonical_json
 
 __all__ = [
@@ -64,11 +65,7 @@ __all__ = [
 BOOK_FORMAT: Final = "emk-book/1"
 
 
-class EntryKind(StrEnum):
-    EXAM = "exam"
-    TEST = "test"
-    ATTESTATION = "attestation"
-    VACCINATION = "vaccination"
+EntryKind = ExamKind  # an entry is of one of the policy's item kinds: doctor, test, attestation, vaccination
 
 
 class BookStatus(StrEnum):

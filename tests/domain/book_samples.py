@@ -9,7 +9,7 @@ from domain.book import Book, Entry, EntryKind
 
 def adult_book(**changes: object) -> Book:
     entries = (
-        Entry("therapist", EntryKind.EXAM, date(2026, 3, 1), "годен", "ГП № 5", date(2027, 3, 1),
+        Entry("therapist", EntryKind.DOCTOR, date(2026, 3, 1), "годен", "ГП № 5", date(2027, 3, 1),
               title_key="book-item-therapist", confirmed_by="Петрова О. И.",
               confirmed_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
         Entry("syphilis", EntryKind.TEST, date(2026, 3, 1), "отрицательно", "Лаборатория «Здоровье»",
@@ -35,7 +35,7 @@ def child_book() -> Book:
     return adult_book(
         number="К-2026-000002", check_id="d" * 32, surname="Иванов", name="Пётр", patronymic=None,
         birth_date=date(2010, 6, 1),
-        entries=(Entry("therapist", EntryKind.EXAM, date(2026, 4, 1), "годен", "ДП № 1", date(2027, 4, 1),
+        entries=(Entry("therapist", EntryKind.DOCTOR, date(2026, 4, 1), "годен", "ДП № 1", date(2027, 4, 1),
                        title_key="book-item-therapist"),),
         required=("therapist", "attestation"),
     )

@@ -81,7 +81,7 @@ def _other(value: object) -> object:
     if isinstance(value, BookStatus):
         return BookStatus.REVOKED if value is BookStatus.VALID else BookStatus.VALID
     if isinstance(value, EntryKind):
-        return EntryKind.VACCINATION if value is not EntryKind.VACCINATION else EntryKind.EXAM
+        return EntryKind.VACCINATION if value is not EntryKind.VACCINATION else EntryKind.DOCTOR
     if isinstance(value, datetime | date):
         return value + timedelta(days=1)
     if isinstance(value, tuple):
