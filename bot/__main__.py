@@ -1,4 +1,7 @@
-"""`python -m bot`: load settings, build everything, poll Telegram until stopped."""
+"""`python -m bot`: load settings, build everything, poll Telegram (and serve the web pages) until stopped.
+
+`python -m bot public-key` prints the public half of the book-signing key (PEM), creating the key on first use.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,13 @@ async def run(settings: Settings) -> None:
     deps = await create_deps(settings)
     bot = create_bot(settings)
     dp = create_dispatcher(deps)
+    web_runner = None
     try:
+        if settings.web_enabled:
+            from bot.web import create_web_app, start_web
+
+            web_app = create_web_app(deps.services.book, deps.translator)
+            web_runner = await start_web(web_app, settings.WEB_HOST, settings.WEB_PORT)
         me = await bot.get_me()
         log.info("bot @%s (id %s) starting long polling via %s", me.username, me.id, settings.BOT_API_URL)
         await bot.delete_webhook(drop_pending_updates=False)
@@ -30,10 +39,25 @@ async def run(settings: Settings) -> None:
             close_bot_session=True,
         )
     finally:
+        if web_runner is not None:
+            await web_runner.cleanup()
         await deps.close()
 
 
-def main() -> int:
+def print_public_key(settings: Settings) -> None:
+    from domain.book import public_key_of, public_key_pem
+    from storage.signing import load_or_create_signing_key
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
+    print(public_key_pem(public_key_of(load_or_create_signing_key(text, settings.signing_key_file))), end="")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in ([], ["public-key"]):
+        print("usage: python -m bot [public-key]", file=sys.stderr)
+        return 2
     try:
         settings = Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
@@ -46,10 +70,13 @@ def main() -> int:
     from storage.crypto import KeyFileError
 
     try:
+        if args == ["public-key"]:
+            print_public_key(settings)
+            return 0
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
-    except (OperatorFileError, KeyFileError, ValueError) as exc:
+    except (OperatorFileError, KeyFileError, ValueError, OSError) as exc:
         # Operator mistakes in files or keys: one clear message, no traceback.
         print(str(exc), file=sys.stderr)
         return 2

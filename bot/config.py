@@ -24,6 +24,8 @@ HINTS = {
     "TIMEZONE": "use an IANA zone name such as Europe/Moscow",
     "STAFF_IDS": "a comma-separated list of numeric Telegram user ids, e.g. 11111111,22222222",
     "DEFAULT_LOCALE": "use ru or en",
+    "PUBLIC_BASE_URL": "the address people open the check page at, e.g. https://emk.example.org",
+    "WEB_PORT": "a TCP port 1-65535, or 0 to run no web server",
 }
 
 
@@ -52,6 +54,11 @@ class Settings(BaseSettings):
     MEDIA_CHECK_SECONDS: float = Field(default=15.0, ge=1, le=600)
     OPERATOR_NAME: str | None = None
     OPERATOR_CONTACT: str | None = None
+    BOOK_SIGNING_KEY: SecretStr | None = None  # Ed25519 private key (PEM, hex or base64); else DATA_DIR/signing.key
+    WEB_ENABLED: bool = True
+    WEB_HOST: str = "127.0.0.1"
+    WEB_PORT: int = Field(default=8080, ge=0, le=65535)  # 0: no web server
+    PUBLIC_BASE_URL: str = "http://localhost:8080"  # how people reach the web server: the QR and links use it
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -69,6 +76,14 @@ class Settings(BaseSettings):
         value = value.strip().rstrip("/")
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value
+
+    @field_validator("PUBLIC_BASE_URL")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("must be an http(s) URL such as https://emk.example.org")
         return value
 
     @field_validator("DATABASE_URL")
@@ -102,6 +117,14 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def web_enabled(self) -> bool:
+        return self.WEB_ENABLED and self.WEB_PORT != 0
+
+    @property
+    def signing_key_file(self) -> Path:
+        return self.DATA_DIR / "signing.key"
 
     @property
     def files_dir(self) -> Path:

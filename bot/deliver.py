@@ -6,12 +6,13 @@ and sends it through the one Notifier: status pushes to citizens, new applicatio
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, html
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 
 from bot.i18n import Tr, Translator, document_label
 from bot.keyboards import MenuCb, ReviewCb
@@ -23,9 +24,11 @@ from services.staff import StoredFile
 from storage.applications import Application
 from storage.outbox import OutboxRow
 from storage.users import UserRepository
+from views import book as book_views
 from views import booking as booking_views
 from views import exams as exam_views
 from views import staff as staff_views
+from views.book_files import card_png
 
 log = logging.getLogger("emk.deliver")
 
@@ -48,6 +51,8 @@ class Deliveries:
         if self.notifier is None:
             return SendResult(SendStatus.RETRY_LATER, error="NotStarted")
         payload = self.services.pushes.payload(row)
+        if row.kind == "book_issued":
+            return await self._book_issued(row, int(payload["book"]))
         if row.kind in ("exam_card", "exam_decided"):
             return await self._exam(row, payload)
         if row.kind.startswith("booking_"):
@@ -80,6 +85,19 @@ class Deliveries:
                                                                 status=tr(f"status-{app.status.value}")))
         return SendResult(SendStatus.FAILED, error="UnknownKind")
 
+    async def _book_issued(self, row: OutboxRow, book_id: int) -> SendResult:
+        """The new book's card, with its buttons, and the words of the push as its caption."""
+        assert self.notifier is not None and row.user_id is not None
+        opened = await self.services.book.open(row.user_id, book_id)
+        if opened is None:
+            return SendResult(SendStatus.FAILED, error="UnknownBook")
+        tr = await self._tr_for(row.user_id)
+        png = await asyncio.to_thread(card_png, opened.book, opened.photo, opened.check_url, tr)
+        caption = tr("push-book-issued", number=opened.book.number)
+        return await self.notifier.send_photo(
+            row.chat_id, BufferedInputFile(png, filename=f"{opened.book.number}.png"), caption=caption,
+            reply_markup=book_views.card_keyboard(tr, opened, []),
+        )
     async def _exam(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
         """Exam results: the holder's notice of a decision, or staff's one card per applicant (edited in place
         where it exists; posted, and remembered, where it does not)."""

@@ -36,6 +36,7 @@ from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.book import BookService
 from services.booking import BookingService
 from services.exams import ExamService
 from services.outbox import Pushes
@@ -46,6 +47,7 @@ from services.uploads import UploadService
 from services.wizard import WizardService
 from storage.applications import ApplicationRepository
 from storage.bookings import BookingRepository
+from storage.books import BookRepository
 from storage.crypto import FieldCipher
 from storage.db import create_engine
 from storage.exams import ExamRepository
@@ -55,6 +57,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
+from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
 COMMANDS = ("start", "help", "language", "cancel")
@@ -115,6 +118,8 @@ async def create_deps(
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
     clinics = load_clinics_file(settings, policy)
+    signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
+    signing_key = load_or_create_signing_key(signing_text, settings.signing_key_file)
     engine = create_engine(settings.DATABASE_URL)
     await migrate(engine)
     try:
@@ -138,6 +143,7 @@ async def create_deps(
     services = build_services(
         settings, policy, clock, engine=engine, cipher=cipher, users=users, profiles=profiles, uploads=uploads,
         files=files, outbox=outbox, applications=applications, payments=payments, media=media, clinics=clinics,
+        books=BookRepository(engine, clock, cipher), signing_key=signing_key,
     )
     deliveries = Deliveries(
         services, users, translator, clock, staff_locale=settings.DEFAULT_LOCALE,
@@ -156,6 +162,7 @@ def build_services(
     settings: Settings, policy: Policy, clock: Clock, *, engine: Any, cipher: FieldCipher, users: UserRepository,
     profiles: ProfileRepository, uploads: UploadRepository, files: FileStore, outbox: OutboxRepository,
     applications: ApplicationRepository, payments: PaymentRepository, media: MediaWorker, clinics: Clinics | None,
+    books: BookRepository, signing_key: bytes,
 ) -> Services:
     """The use cases, each over the repositories it needs."""
     staff_targets = [settings.STAFF_CHAT_ID] if settings.STAFF_CHAT_ID else list(settings.STAFF_IDS)
@@ -174,7 +181,8 @@ def build_services(
     staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item
     return Services(
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings),
+                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
+                                books=books),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
@@ -184,6 +192,9 @@ def build_services(
         exams=exams,
         pushes=pushes,
         tz=settings.tz,
+        book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
+                         signing_key=signing_key,
+                         issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL, qr=media),
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
     )

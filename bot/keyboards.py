@@ -47,6 +47,13 @@ class MenuCb(CallbackData, prefix="menu"):
     item: Text
 
 
+class MyBookCb(CallbackData, prefix="mb"):
+    """A button on a book's (ЭМК) card: show (another book), pdf, csv."""
+
+    action: str
+    book: int = 0
+
+
 def consent_keyboard(tr: Tr) -> InlineKeyboardMarkup:
     b = InlineKeyboardBuilder()
     b.button(text=tr("btn-consent-accept"), callback_data=ConsentCb(action="accept"))

@@ -29,6 +29,7 @@ from pebble import ProcessExpired, ProcessPool
 from domain.issues import Issue, error
 from domain.media import TELEGRAM_DOWNLOAD_LIMIT, sha256_hex, sniff
 from domain.portrait import PortraitResult, check_portrait
+from domain.qr import read_qr
 from domain.scans import ScanResult, check_scan
 
 log = logging.getLogger("emk.media")
@@ -104,6 +105,11 @@ class MediaWorker:
         if isinstance(outcome, Issue):
             return ScanResult((outcome,), sniff(data), len(data), sha256_hex(data), 0, 0, 0, None)
         return outcome
+
+    async def qr(self, data: bytes, *, owner: int | None = None) -> str | None:
+        """The text of the QR code in a picture (None: none found, or the check was refused)."""
+        outcome = await self._run(functools.partial(read_qr, data), owner)
+        return None if isinstance(outcome, Issue) else outcome
 
     async def _run(self, job: Callable[[], T], owner: int | None) -> T | Issue:
         if owner is not None and self._in_flight[owner] >= self.per_person:

@@ -271,9 +271,13 @@ class Notifier:
             method="sendMessage",
         )
 
-    async def send_photo(self, chat_id: int, photo: InputFile | str) -> SendResult:
+    async def send_photo(
+        self, chat_id: int, photo: InputFile | str, *, caption: str | None = None, reply_markup: Any = None
+    ) -> SendResult:
         return await self._call(
-            chat_id, lambda target: self.bot.send_photo(chat_id=target, photo=photo), method="sendPhoto"
+            chat_id,
+            lambda target: self.bot.send_photo(chat_id=target, photo=photo, caption=caption, reply_markup=reply_markup),
+            method="sendPhoto",
         )
 
     async def send_document(self, chat_id: int, document: InputFile | str) -> SendResult:

@@ -97,7 +97,12 @@ class Booking(StatesGroup):
     confirm = State()
 
 
+class BookFlow(StatesGroup):
+    check = State()  # «Проверить»: waiting for a book number
+
+
 HINTS: dict[str, str] = {
+    BookFlow.check.state: "hint-book-check",
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
     Apply.summary.state: "hint-apply-summary",
@@ -124,6 +129,7 @@ EXPECTS: dict[str, frozenset[str]] = {
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
+    BookFlow.check.state: frozenset({"text", "photo", "document"}),
     StaffFlow.exam_reason.state: frozenset({"text"}),
     Exams.upload.state: frozenset({"photo", "document"}),
     Exams.date.state: frozenset({"text"}),
@@ -133,7 +139,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow]
     return [state for group in groups for state in group.__all_states__]
 
 

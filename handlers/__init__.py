@@ -18,6 +18,7 @@ from aiogram import F, Router
 from handlers import (
     apply,
     blocking,
+    book,
     booking,
     booking_staff,
     common,
@@ -33,7 +34,7 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router]
+                         booking.router, exams.router, book.router]
 AFTER: list[Router] = [exams_staff.router, staff.router, blocking.router, fallback.router]
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
 from services.applications import ApplicationService
+from services.book import BookService
 from services.booking import BookingService
 from services.exams import ExamService
 from services.outbox import Pushes
@@ -38,3 +39,4 @@ class Services:
     pushes: Pushes
     tz: ZoneInfo  # the operator's time zone: dates people see
     booking: BookingService
+    book: BookService

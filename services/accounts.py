@@ -9,6 +9,7 @@ from domain.consent import CONSENT_VERSION
 from services.conversation import Conversation
 from storage.applications import ApplicationRepository
 from storage.bookings import BookingRepository
+from storage.books import BookRepository
 from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
@@ -25,8 +26,9 @@ class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
         operator_name: str | None, operator_contact: str | None, bookings: BookingRepository | None = None,
+        books: BookRepository | None = None,
     ) -> None:
-        self.users, self.profiles, self.applications = users, profiles, applications
+        self.users, self.profiles, self.applications, self.books = users, profiles, applications, books
         self.bookings = bookings  # None: the operator has no clinics file, so no booking entries
         self.operator_name, self.operator_contact = operator_name, operator_contact
 
@@ -57,6 +59,9 @@ class AccountService:
             entries.append(("btn-menu-book", "book"))
             if await self.bookings.of_owner(user.telegram_id):
                 entries.append(("btn-menu-bookings", "bookings"))
+        if self.books is not None and await self.books.has_any(user.telegram_id):
+            entries.append(("btn-my-book", "mybook"))
+        entries.append(("btn-check-book", "checkbook"))
         return Menu(has_consent, tuple(entries))
 
     @staticmethod

@@ -41,6 +41,10 @@ class Pushes:
         await self._enqueue(f"status:{app.id}:{app.version}", app.owner_id, app.owner_id, "status",
                             {"app": app.id, "status": app.status.value, "comment": comment})
 
+    async def book_issued(self, owner_id: int, book_id: int) -> None:
+        """The holder gets the card of a new book."""
+        await self._enqueue(f"book-issued:{book_id}", owner_id, owner_id, "book_issued", {"book": book_id})
+
     async def payment_confirmed(self, app: Application) -> None:
         await self._enqueue(f"paid:{app.id}", app.owner_id, app.owner_id, "payment_confirmed", {"app": app.id})
 

@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
 
+from storage.books import books
+from storage.books import row_name as book_row_name
 from storage.crypto import DecryptionError, FieldCipher, KeyFileError, load_or_create_key, parse_old_keys
 from storage.db import reading, transaction
 from storage.files import FileStore
@@ -58,6 +60,7 @@ SEALED = [
     Sealed(status_changes, "id", "comment", "status-comment", lambda k: f"status_changes:{k}"),
     Sealed(outbox, "dedup_key", "payload", "outbox-payload", lambda k: f"outbox:{k}"),
     Sealed(fsm_records, "key", "data", "fsm-data", lambda k: f"fsm:{k}"),
+    Sealed(books, "check_id", "content", "book", book_row_name),
 ]
 
 

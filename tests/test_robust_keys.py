@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from domain.applicant import Relation
+from storage.books import BookRepository
 from storage.crypto import DecryptionError, FieldCipher, generate_key_text, load_or_create_key
 from storage.keycheck import KeyMismatchError
 from tests.harness import TOKEN, World
@@ -107,6 +108,12 @@ async def test_the_key_is_rotated(world: World) -> None:
     assert not (world.data_dir / "data.key").exists()
     profile_id, name = await with_saved_data(world)
     anna = world.person()
+    assert world.deps is not None
+    books = BookRepository(world.deps.engine, world.clock, world.deps.cipher)
+    book_id = await books.insert(
+        number="К-2026-000001", year=2026, seq=1, check_id="c" * 32, owner_id=anna.user.id, profile_id=None,
+        application_id=None, photo_upload_id=None, status="valid", canonical=b'{"book":1}', signature=b"sig",
+    )
     await world.stop()
 
     world.env.update(EMK_DATA_KEY=KEY_B, EMK_OLD_DATA_KEYS=KEY_A)  # the new key, the old one still listed
@@ -125,6 +132,8 @@ async def test_the_key_is_rotated(world: World) -> None:
     await world.start()
     assert world.deps is not None
     assert await world.deps.profiles.get(profile_id, anna.user.id) is not None
+    stored = await BookRepository(world.deps.engine, world.clock, world.deps.cipher).get(book_id)
+    assert stored is not None and stored.canonical == b'{"book":1}'  # the issued books were re-encrypted too
     assert await world.deps.files.get(name) == b"%PDF-1.4 scan"
     await anna.send("/start")
     assert anna.replies
