@@ -265,26 +265,32 @@ def load_or_create_key(env_value: str | None, key_file: Path) -> bytes:
         return _read_key_file(key_file)
 
 
-def _read_key_file(path: Path) -> bytes:
+def read_private_file(path: Path, what: str, limit: int) -> bytes:
+    """A key file's bytes, refusing a symbolic link, anything but a regular file, and a file that group or
+    others can read. FileNotFoundError passes through (the caller may create the file)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise KeyFileError(f"data key file {path} is a symbolic link; refusing to follow it") from None
+            raise KeyFileError(f"{what} {path} is a symbolic link; refusing to follow it") from None
         raise
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"data key file {path} is not a regular file")
+            raise KeyFileError(f"{what} {path} is not a regular file")
         if os.name == "posix" and info.st_mode & 0o077:
             raise KeyFileError(
-                f"data key file {path} is accessible by group or others "
+                f"{what} {path} is accessible by group or others "
                 f"(mode {stat.S_IMODE(info.st_mode):04o}); refusing to use it. "
                 f"Run: chmod 600 {path}"
             )
-        data = os.read(fd, 1024)
+        return os.read(fd, limit)
     finally:
         os.close(fd)
+
+
+def _read_key_file(path: Path) -> bytes:
+    data = read_private_file(path, "data key file", 1024)
     if len(data) == KEY_SIZE:  # a raw key file
         return data
     try:

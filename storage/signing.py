@@ -13,7 +13,6 @@ import base64
 import binascii
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Final
 
@@ -25,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from storage.crypto import KeyFileError
+from storage.crypto import KeyFileError, read_private_file
 
 __all__ = ["SIGNING_KEY_ENV_VAR", "SIGNING_KEY_FILE", "load_or_create_signing_key"]
 
@@ -67,21 +66,9 @@ def load_or_create_signing_key(env_value: str | None, key_file: Path) -> bytes:
     if env_value is not None and env_value.strip():
         return _parse(env_value, SIGNING_KEY_ENV_VAR)
     try:
-        fd = os.open(key_file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        data = read_private_file(key_file, "signing key file", 4096)
     except FileNotFoundError:
         return _create(key_file)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"signing key file {key_file} is not a regular file")
-        if os.name == "posix" and info.st_mode & 0o077:
-            raise KeyFileError(
-                f"signing key file {key_file} is accessible by group or others "
-                f"(mode {stat.S_IMODE(info.st_mode):04o}); refusing to use it. Run: chmod 600 {key_file}"
-            )
-        data = os.read(fd, 4096)
-    finally:
-        os.close(fd)
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
