@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 
@@ -22,6 +23,11 @@ async def run(settings: Settings) -> None:
     deps = await create_deps(settings)
     bot = create_bot(settings)
     dp = create_dispatcher(deps)
+    # What is built by now lives as long as the process (modules, aiogram's and pydantic's types, the translator):
+    # out of the collector's sight, a full collection walks a few thousand objects instead of ~300 000 (~180 ms,
+    # every user waiting; measured with bench/updates.py).
+    gc.collect()
+    gc.freeze()
     web_runner = None
     try:
         if settings.web_enabled:

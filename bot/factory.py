@@ -12,7 +12,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -27,7 +26,7 @@ from bot.media import MediaPool, MediaWorker
 from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
 from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
 from bot.scheduler import OutboxSweeper, setup_scheduler
-from bot.session import ReliableRequests
+from bot.session import BotSession, ReliableRequests
 from domain.clinics import Clinics
 from domain.clock import Clock, SystemClock
 from domain.policy import Policy
@@ -97,7 +96,7 @@ class Deps:
 
 
 def create_bot(settings: Settings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.BOT_API_URL))
+    session = BotSession(api=TelegramAPIServer.from_base(settings.BOT_API_URL))
     session.middleware(ReliableRequests())  # direct replies survive a 429 or a 5xx
     return Bot(
         token=settings.BOT_TOKEN.get_secret_value(),

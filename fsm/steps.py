@@ -8,6 +8,7 @@ Each row names a step (its rules are `domain.wizard.RULES[key]`), its state, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram.fsm.state import State
 
@@ -84,7 +85,18 @@ ORDER: list[str] = [s.key for s in STEPS]
 
 
 def applicable(draft: Draft, ctx: wizard.Context) -> list[Step]:
-    return [s for s in STEPS if s.rule.applies(draft, ctx)]
+    """The steps that apply to this applicant. Many steps share one rule (the four passport steps, the employer's
+    five): each distinct rule, a pure function of the draft and the context, is evaluated once."""
+    verdicts: dict[Any, bool] = {}
+    steps = []
+    for step in STEPS:
+        applies = step.rule.applies
+        verdict = verdicts.get(applies)
+        if verdict is None:
+            verdict = verdicts[applies] = applies(draft, ctx)
+        if verdict:
+            steps.append(step)
+    return steps
 
 
 def next_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
@@ -117,13 +129,17 @@ class Progress:
 
 
 def section_progress(key: str, draft: Draft, ctx: wizard.Context) -> Progress:
-    steps = applicable(draft, ctx)
-    keys = [s.key for s in steps]
     step = STEP_BY_KEY[key]
-    in_section = [s.key for s in steps if s.section == step.section]
-    n = in_section.index(key) + 1 if key in in_section else 1
-    overall = keys.index(key) + 1 if key in keys else 1
-    return Progress(wizard.section_label(step.section, draft, ctx), n, max(len(in_section), 1), overall, len(keys))
+    n = m = overall = total = 0  # one pass over the applicable steps (shown on every step)
+    for s in applicable(draft, ctx):
+        total += 1
+        if s.key == key:
+            overall = total
+        if s.section == step.section:
+            m += 1
+            if s.key == key:
+                n = m
+    return Progress(wizard.section_label(step.section, draft, ctx), n or 1, max(m, 1), overall or 1, total)
 
 
 def first_unfilled(draft: Draft, ctx: wizard.Context) -> Step | None:

@@ -27,6 +27,7 @@ class Cipher(Protocol):
 
 
 _CONTEXT = "fsm-data"
+SEALED_CACHE_SIZE = 100_000
 
 
 def storage_key(key: StorageKey) -> str:
@@ -47,6 +48,9 @@ class DatabaseStorage(BaseStorage):
         self.cipher = cipher
         self._cache: WriteThroughCache[str, tuple[str | None, dict[str, Any]]] = WriteThroughCache(100_000)
         self._upsert: Any = None
+        # The last data blob this process sealed for each key, with the dict it sealed: a step that moves only
+        # the state (most of them) writes the same blob again instead of encoding and encrypting it anew.
+        self._sealed: dict[str, tuple[dict[str, Any], str]] = {}
 
     async def _load(self, key: str) -> tuple[str | None, dict[str, Any]]:
         cached = self._cache.get(key)
@@ -82,9 +86,13 @@ class DatabaseStorage(BaseStorage):
                     key=["key"],
                     update=["state", "data", "updated_at"],
                 )
+            sealed = self._sealed.get(key)
+            if sealed is None or sealed[0] is not data:  # the cache's own dict: never mutated once stored
+                if len(self._sealed) >= SEALED_CACHE_SIZE:
+                    self._sealed.clear()
+                sealed = self._sealed[key] = (data, self._encode(key, data))
             await conn.write(
-                self._upsert,
-                {"key": key, "state": state, "data": self._encode(key, data), "updated_at": self.clock.now()},
+                self._upsert, {"key": key, "state": state, "data": sealed[1], "updated_at": self.clock.now()}
             )
             self._cache.put(key, (state, data))
 
@@ -113,3 +121,4 @@ class DatabaseStorage(BaseStorage):
 
     async def close(self) -> None:
         self._cache.clear()
+        self._sealed.clear()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import func, select
 
 from domain.applicant import Relation
@@ -199,3 +200,49 @@ async def test_the_database_files_are_private(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{old}")
     await engine.dispose()
     assert stat.S_IMODE(os.stat(old).st_mode) == 0o600
+
+
+# --- the FSM storage seals (JSON + AES-GCM) a conversation's data only when the data changes ----------------
+
+FSM_KEY = StorageKey(bot_id=1, chat_id=7, user_id=7)
+
+
+class CountingCipher(FieldCipher):
+    def __init__(self) -> None:
+        super().__init__(bytes(range(32)))
+        self.sealed = 0
+
+    def encrypt(self, plaintext: str, *, context: str, row: str = "") -> str:
+        self.sealed += 1
+        return super().encrypt(plaintext, context=context, row=row)
+
+
+async def test_moving_the_state_reuses_the_sealed_data(engine: AiosqliteEngine) -> None:
+    cipher = CountingCipher()
+    fsm = DatabaseStorage(engine, CLOCK, cipher)
+    await fsm.set_data(FSM_KEY, {"profile_id": 5})
+    assert cipher.sealed == 1
+    for state in ("Apply:surname", "Apply:name", "Apply:patronymic"):
+        await fsm.set_state(FSM_KEY, state)
+    assert cipher.sealed == 1  # three state moves, the data sealed once
+
+    restarted = DatabaseStorage(engine, CLOCK, CountingCipher())
+    assert await restarted.get_state(FSM_KEY) == "Apply:patronymic"
+    assert await restarted.get_data(FSM_KEY) == {"profile_id": 5}
+
+
+async def test_changed_data_is_sealed_again(engine: AiosqliteEngine) -> None:
+    cipher = CountingCipher()
+    fsm = DatabaseStorage(engine, CLOCK, cipher)
+    await fsm.set_data(FSM_KEY, {"profile_id": 5})
+    await fsm.set_state(FSM_KEY, "Apply:surname")
+    await fsm.update_data(FSM_KEY, {"editing": True})
+    await fsm.set_state(FSM_KEY, "Apply:name")
+    assert cipher.sealed == 2
+
+    restarted = DatabaseStorage(engine, CLOCK, CountingCipher())
+    assert await restarted.get_state(FSM_KEY) == "Apply:name"
+    assert await restarted.get_data(FSM_KEY) == {"profile_id": 5, "editing": True}
+    await restarted.set_state(FSM_KEY, "Apply:birth_date")  # data read back from the database: sealed afresh
+    assert await DatabaseStorage(engine, CLOCK, cipher)._load("1:7:7") == ("Apply:birth_date",
+                                                                          {"profile_id": 5, "editing": True})
