@@ -31,8 +31,9 @@ async def _issue(world: World, person: Person, *, child: bool) -> IssuedBook:
 
 def _qr(png: bytes) -> str:
     pixels = cv2.cvtColor(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), cv2.COLOR_RGB2BGR)
-    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-    return str(text)
+    # OpenCV's two QR detectors (the classic and the ArUco-based one) each miss codes the other reads.
+    texts = [str(d.detectAndDecode(pixels)[0]) for d in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())]
+    return next((t for t in texts if t), "")
 
 
 def _sent(world: World, person: Person, method: str) -> list:

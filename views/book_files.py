@@ -162,10 +162,12 @@ def card_png(book: Book, photo: bytes | None, check_url: str, tr: Tr) -> bytes:
     y = _text(draw, (margin, y), valid_text, _font(44, 700), width - 2 * margin)
     y = _text(draw, (margin, y + 5), tr("book-valid-until-meaning"), _font(28), width - 2 * margin, fill=_MUTED)
 
-    with Image.open(io.BytesIO(qr_png(check_url, scale=12))) as qr_raw:
+    # Whole pixels per module: a QR resized by a fraction gets uneven modules, which readers miss.
+    room = min(480, height - y - 170)
+    modules = segno.make(check_url, error="m", micro=False).symbol_size(border=4)[0]
+    with Image.open(io.BytesIO(qr_png(check_url, scale=max(1, room // modules)))) as qr_raw:
         qr = qr_raw.convert("RGB")
-    qr_side = min(480, height - y - 170)
-    qr = qr.resize((qr_side, qr_side), Image.Resampling.NEAREST)
+    qr_side = qr.width
     card.paste(qr, ((width - qr_side) // 2, y + 25))
     y += 25 + qr_side + 10
     y = _text(draw, (margin, y), tr("book-card-scan"), _font(28), width - 2 * margin, fill=_MUTED)
