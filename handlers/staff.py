@@ -182,6 +182,24 @@ async def on_action(
     await _ask_reason(bot, chat_id, query.from_user, tr, app, state, data, staff)
 
 
+@router.callback_query(StaffCb.filter(F.action == "revoke"))
+async def on_revoke(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
+                    state: FSMContext, services: Services) -> None:
+    """«Отозвать ЭМК»: the reason is asked the way a rejection's is (a reply to the bot's own prompt)."""
+    staff = services.staff
+    tr = _tr(translator, staff)
+    app = await _pressed_on(query, callback_data, staff, tr)
+    if app is None:
+        return
+    await query.answer()
+    chat_id = _chat(query)
+    text, keyboard = views.reason_controls(tr, app, _name(query.from_user), "revoke")
+    controls = await bot.send_message(chat_id, text, reply_markup=keyboard)
+    data: dict[str, Any] = {"app": app.id, "version": app.version, "action": "revoke", "kinds": [],
+                            "card": list(_where(query) or ()) or None, "controls": [chat_id, controls.message_id]}
+    await _ask_reason(bot, chat_id, query.from_user, tr, app, state, data, staff)
+
+
 async def _ask_reason(
     bot: Bot, chat_id: int, who: TgUser, tr: Tr, app: Application, state: FSMContext, data: dict[str, Any],
     staff: StaffService,
@@ -281,9 +299,13 @@ async def on_reason(message: Message, bot: Bot, state: FSMContext, translator: T
     if not 3 <= len(reason) <= MAX_COMMENT_LENGTH:
         await message.reply(tr("staff-reason-length", max=MAX_COMMENT_LENGTH))
         return
+    card = data.get("card")
+    if data.get("action") == "revoke":
+        await _close(bot, state, tr, "staff-reason-taken")
+        await _revoke(bot, staff, tr, message, int(data["app"]), reason, (int(card[0]), int(card[1])) if card else None)
+        return
     target = staff_action_target(str(data.get("action"))) or Status.NEEDS_DOCUMENTS
     requested = tuple(data.get("kinds", [])) if target is Status.NEEDS_DOCUMENTS else None
-    card = data.get("card")
     result = await _act(bot, staff, tr, message.from_user, int(data["app"]), int(data["version"]), target, reason,
                         requested, (int(card[0]), int(card[1])) if card else None)
     await _close(bot, state, tr, "staff-reason-taken")
@@ -292,6 +314,18 @@ async def on_reason(message: Message, bot: Bot, state: FSMContext, translator: T
                                status=tr(f"status-{result.status.value}")))
     else:
         await message.reply(html.quote(await _not_done(result, staff, tr)))
+
+
+async def _revoke(bot: Bot, staff: StaffService, tr: Tr, message: Message, app_id: int, reason: str,
+                  pressed: tuple[int, int] | None) -> None:
+    assert message.from_user is not None
+    who = _name(message.from_user)
+    app = await staff.revoke_book(message.from_user.id, who, app_id, reason)
+    if app is None:
+        await message.reply(tr("staff-revoke-nothing"))
+        return
+    await _refresh_cards(bot, staff, app, tr, tr("staff-revoked-by", who=html.quote(who)), pressed)
+    await message.reply(tr("staff-revoke-done", number=app.number))
 
 
 # --- looking: the documents and the full data, each audited as a view ---------------------------------------

@@ -32,7 +32,7 @@ from domain.book import (
 )
 from domain.clock import Clock
 from domain.qr import check_id_from_url
-from domain.status import Actor, Status
+from domain.status import STAFF_ACTIONS, Actor, Status
 from services.applications import ApplicationService
 from services.outbox import Pushes
 from storage.applications import Conflict
@@ -156,14 +156,18 @@ class BookService:
         async with transaction(self.engine):
             moved = await self.applications.change_status(
                 app_id, seen_version=app.version, target=Status.ISSUED, actor=Actor.STAFF, actor_id=actor_id,
-                audit="staff.issue_book",
+                audit=f"staff.{STAFF_ACTIONS[Status.ISSUED]}", by=operator,
             )
             if isinstance(moved, Conflict):
                 return moved
             return await self.issue(holder, entries, required, application_id=app_id, operator=operator)
 
-    async def revoke(self, book_id: int, reason: str) -> Book | None:
-        """Revoke a book: its content is re-signed with the status «revoked» and the reason."""
+    async def revoke(
+        self, book_id: int, reason: str, *, actor_id: int | None = None, operator: str | None = None
+    ) -> Book | None:
+        """Revoke a book: its content is re-signed with the status «revoked» and the reason; the holder is
+        pushed and (for a staff member's act) the audit row written, in the same transaction. A book revoked
+        already is returned as it is, with nothing written."""
         async with transaction(self.engine):
             stored = await self.books.get(book_id)
             if stored is None:
@@ -177,7 +181,18 @@ class BookService:
             canonical = book_canonical(book)
             await self.books.resign(book_id, status=book.status, canonical=canonical,
                                     signature=sign_canonical(canonical, self._signing_key))
+            await self.pushes.book_revoked(stored.owner_id, book_id)
+            if actor_id is not None:
+                await self.applications.applications.audit(
+                    actor_id=actor_id, action="staff.revoke_book", application_id=stored.application_id,
+                    by=operator, book=book_id)
         return book
+
+    async def of_application(self, app_id: int) -> tuple[int, Book] | None:
+        """The newest verified book issued on an application (a revoked one included), with its id."""
+        stored = await self.books.by_application(app_id)
+        check = self._check(stored)
+        return (stored.id, check.book) if stored is not None and check.book is not None else None
 
     def _check(self, stored: StoredBook | None) -> BookCheck:
         if stored is None:

@@ -60,3 +60,12 @@ book-check-ask = Send the book's number, for example: К-2026-000123, or a photo
 hint-book-check = Send the book's number as text, for example: К-2026-000123, or a photo of the QR code on the card.
 push-book-issued = ✅ Your electronic medical book is issued: { $number }. Show the card from your phone; its QR code opens the check page. The book is always in the menu: “My EMK”.
 book-check-no-qr = ⚠️ No book QR code could be read in this photo. Take the card straight and closer so the QR code is sharp, or send the book's number as text.
+
+btn-staff-issue = Issue the book
+btn-staff-revoke = Revoke the book
+staff-card-book = Book: { $number }
+staff-card-book-revoked = Book { $number } is revoked
+staff-revoked-by = { $who }: book revoked
+staff-revoke-done = The book of application { $number } is revoked; the holder was told the reason.
+staff-revoke-nothing = This application has no valid book: nothing to revoke.
+push-book-revoked = ❌ Your medical book { $number } has been revoked. Reason: { $reason }. The QR check now shows "revoked". If this is a mistake, please contact the organisation.
