@@ -23,8 +23,11 @@ from domain.book import (
     BookStatus,
     CheckOutcome,
     Entry,
+    EntryFilter,
     book_canonical,
     check_book,
+    entries_filtered,
+    entry_institutions,
     format_book_number,
     parse_book_number,
     public_key_of,
@@ -40,7 +43,7 @@ from storage.books import BookRepository, StoredBook
 from storage.db import transaction
 from storage.files import FileStore, UploadRepository
 
-__all__ = ["BookService", "Holder", "IssuedBook", "OpenBook"]
+__all__ = ["BookService", "EntryList", "Holder", "IssuedBook", "OpenBook"]
 
 class QrReader(Protocol):
     """The media worker (bot/media.py): reads a QR code in another process, under a time budget."""
@@ -82,6 +85,17 @@ class OpenBook:
     def book(self) -> Book:
         assert self.check.book is not None
         return self.check.book
+
+
+@dataclass(frozen=True, slots=True)
+class EntryList:
+    """«Записи» of one book: the entries the filter lets through, and what the filters offer."""
+
+    book_id: int
+    book: Book
+    chosen: EntryFilter
+    entries: list[Entry]
+    institutions: list[str]
 
 
 class BookService:
@@ -250,3 +264,12 @@ class BookService:
         if check.book is None:
             return None
         return OpenBook(stored.id, check, await self.photo(stored.photo_upload_id), self.check_url(stored.check_id))
+
+    async def entry_list(self, owner_id: int, book_id: int, chosen: EntryFilter) -> EntryList | None:
+        """A holder's book's entries through the filters (period, type, institution); None if not theirs."""
+        stored = await self.books.get(book_id, owner_id)
+        book = self._check(stored).book
+        if stored is None or book is None:
+            return None
+        return EntryList(stored.id, book, chosen, entries_filtered(book.entries, chosen, self.today()),
+                         entry_institutions(book.entries))

@@ -69,3 +69,15 @@ staff-revoked-by = { $who }: book revoked
 staff-revoke-done = The book of application { $number } is revoked; the holder was told the reason.
 staff-revoke-nothing = This application has no valid book: nothing to revoke.
 push-book-revoked = ❌ Your medical book { $number } has been revoked. Reason: { $reason }. The QR check now shows "revoked". If this is a mistake, please contact the organisation.
+
+btn-book-entries = Entries
+btn-book-period-recent = Last 12 months
+btn-book-period-all = All time
+btn-book-type-all = All types
+btn-book-type-exams = Exams
+btn-book-type-attestation = Attestation
+btn-book-type-vaccinations = Vaccinations
+btn-book-place-all = All institutions
+btn-book-to-card = ← Back to the card
+book-entries-none = No entries match these filters.
+book-entries-more = …and { $count } more: narrow the filter or download the PDF or CSV.
