@@ -79,6 +79,9 @@ async def test_staff_issue_the_book_from_confirmed_exams_then_revoke_it(world: W
     await anna.command("start")
     await anna.press("Моя ЭМК")
     assert "К-2026-000001" in anna.last
+    await anna.press("Записи")  # the confirmed results, by the exams' own names, results in words
+    assert "20.11.2026 · Терапевт (профпатолог) · Годен · ГБУЗ «Городская поликлиника № 5» — до" in anna.last
+    assert "22.11.2026 · Гигиеническая аттестация · 77-123456" in anna.last
 
     # Revoke: a reason as a reply to the prompt; the holder is told; the check says «отозвана».
     await staff_press(world, ALICE, "Отозвать ЭМК")
