@@ -92,6 +92,13 @@ async def _act(
     return result
 
 
+def _action_data(query: CallbackQuery, app: Application, action: str) -> dict[str, Any]:
+    """What a staff action that asks for more (documents, a reason) remembers: the application, the action and
+    the card the button was on."""
+    return {"app": app.id, "version": app.version, "action": action, "kinds": [],
+            "card": list(_where(query) or ()) or None}
+
+
 async def _not_done(result: Conflict | Refused | ExamsWaiting, staff: StaffService, tr: Tr) -> str:
     """Plain text (an alert, or escaped by the caller): why the action was not applied."""
     if isinstance(result, ExamsWaiting):
@@ -168,18 +175,26 @@ async def on_action(
         return
     await query.answer()
     chat_id = _chat(query)
-    data: dict[str, Any] = {"app": app.id, "version": app.version, "action": callback_data.action, "kinds": [],
-                            "card": list(_where(query) or ()) or None}
+    data = _action_data(query, app, callback_data.action)
     if target is Status.NEEDS_DOCUMENTS:
         sent = await bot.send_message(chat_id, tr("staff-pick-documents", number=app.number),
                                       reply_markup=views.picker(tr, app, staff.requestable, []))
         await state.set_state(StaffFlow.pick_documents)
         await state.set_data({**data, "controls": [chat_id, sent.message_id]})
         return
-    text, keyboard = views.reason_controls(tr, app, _name(query.from_user), callback_data.action)
+    await _reason_asked(bot, query, tr, app, state, data, staff)
+
+
+async def _reason_asked(
+    bot: Bot, query: CallbackQuery, tr: Tr, app: Application, state: FSMContext, data: dict[str, Any],
+    staff: StaffService,
+) -> None:
+    """The message with «Отмена» for the action in `data`, then the reason prompt."""
+    chat_id = _chat(query)
+    text, keyboard = views.reason_controls(tr, app, _name(query.from_user), str(data["action"]))
     controls = await bot.send_message(chat_id, text, reply_markup=keyboard)
-    data["controls"] = [chat_id, controls.message_id]
-    await _ask_reason(bot, chat_id, query.from_user, tr, app, state, data, staff)
+    await _ask_reason(bot, chat_id, query.from_user, tr, app, state,
+                      {**data, "controls": [chat_id, controls.message_id]}, staff)
 
 
 @router.callback_query(StaffCb.filter(F.action == "revoke"))
@@ -192,12 +207,7 @@ async def on_revoke(query: CallbackQuery, callback_data: StaffCb, bot: Bot, tran
     if app is None:
         return
     await query.answer()
-    chat_id = _chat(query)
-    text, keyboard = views.reason_controls(tr, app, _name(query.from_user), "revoke")
-    controls = await bot.send_message(chat_id, text, reply_markup=keyboard)
-    data: dict[str, Any] = {"app": app.id, "version": app.version, "action": "revoke", "kinds": [],
-                            "card": list(_where(query) or ()) or None, "controls": [chat_id, controls.message_id]}
-    await _ask_reason(bot, chat_id, query.from_user, tr, app, state, data, staff)
+    await _reason_asked(bot, query, tr, app, state, _action_data(query, app, "revoke"), staff)
 
 
 async def _ask_reason(

@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import create_web_app
 from tests.harness import Person, World
-from tests.test_exams import enter
-from tests.test_review import ALICE, STAFF_CHAT, staff_card, staff_press, staff_say, submitted
+from tests.test_exams import enter, with_policy
+from tests.test_review import ALICE, staff_card, staff_press, staff_say, submitted
 
 POLICY = """
 [exams]
@@ -24,11 +24,7 @@ exams_at_hiring = []
 
 async def _exams_walked(world: World, tmp_path: Path) -> Person:
     """Anna sent her application and both results; staff confirmed them on the exam card."""
-    path = tmp_path / "policy.toml"
-    path.write_text(POLICY, encoding="utf-8")
-    world.env["POLICY_FILE"] = str(path)
-    world.env["STAFF_CHAT_ID"] = str(STAFF_CHAT)
-    await world.restart()
+    await with_policy(world, tmp_path, POLICY)
     anna = world.person()
     await submitted(world, anna)
     await staff_press(world, ALICE, "Взять в работу")
