@@ -53,6 +53,8 @@ class Deliveries:
         payload = self.services.pushes.payload(row)
         if row.kind == "book_issued":
             return await self._book_issued(row, int(payload["book"]))
+        if row.kind == "book_revoked":
+            return await self._book_revoked(row, int(payload["book"]))
         if row.kind in ("exam_card", "exam_decided"):
             return await self._exam(row, payload)
         if row.kind.startswith("booking_"):
@@ -98,6 +100,17 @@ class Deliveries:
             row.chat_id, BufferedInputFile(png, filename=f"{opened.book.number}.png"), caption=caption,
             reply_markup=book_views.card_keyboard(tr, opened, []),
         )
+    async def _book_revoked(self, row: OutboxRow, book_id: int) -> SendResult:
+        """The holder learns that a book was revoked, and the reason staff gave."""
+        assert self.notifier is not None and row.user_id is not None
+        opened = await self.services.book.open(row.user_id, book_id)
+        if opened is None:
+            return SendResult(SendStatus.FAILED, error="UnknownBook")
+        tr = await self._tr_for(row.user_id)
+        text = tr("push-book-revoked", number=opened.book.number,
+                  reason=html.quote(opened.book.revoked_reason or "—"))
+        return await self.notifier.send(row.chat_id, text, user_id=row.user_id)
+
     async def _exam(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
         """Exam results: the holder's notice of a decision, or staff's one card per applicant (edited in place
         where it exists; posted, and remembered, where it does not)."""

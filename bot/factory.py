@@ -178,6 +178,10 @@ def build_services(
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                          locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
     staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item
+    book = BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
+                       signing_key=signing_key, issuer=settings.OPERATOR_NAME or "",
+                       public_base_url=settings.PUBLIC_BASE_URL, qr=media)
+    staff.book, staff.book_entries = book, exams.book_entries  # «Выдать ЭМК» / «Отозвать ЭМК»
     return Services(
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
                                 operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
@@ -191,9 +195,7 @@ def build_services(
         exams=exams,
         pushes=pushes,
         tz=settings.tz,
-        book=BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
-                         signing_key=signing_key,
-                         issuer=settings.OPERATOR_NAME or "", public_base_url=settings.PUBLIC_BASE_URL, qr=media),
+        book=book,
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
     )

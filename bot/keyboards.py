@@ -48,10 +48,14 @@ class MenuCb(CallbackData, prefix="menu"):
 
 
 class MyBookCb(CallbackData, prefix="mb"):
-    """A button on a book's (ЭМК) card: show (another book), pdf, csv."""
+    """A button on a book's (ЭМК) card: show (another book), pdf, csv, entries (the list, with its filters:
+    `recent` the last 12 months, `group` a type, `place` an institution's position from 1, 0 for any)."""
 
-    action: str
-    book: int = 0
+    action: Text
+    book: Id = 0
+    recent: bool = False
+    group: Text = ""
+    place: Annotated[int, Field(ge=0, le=999)] = 0
 
 
 def consent_keyboard(tr: Tr) -> InlineKeyboardMarkup:

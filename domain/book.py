@@ -49,9 +49,13 @@ __all__ = [
     "BookStatus",
     "CheckOutcome",
     "Entry",
+    "EntryFilter",
+    "EntryGroup",
     "EntryKind",
     "book_canonical",
     "check_book",
+    "entries_filtered",
+    "entry_institutions",
     "format_book_number",
     "parse_book_number",
     "parse_elmk_number",
@@ -338,3 +342,60 @@ def parse_elmk_number(text: str) -> str | None:
 def entries_sorted(entries: Iterable[Entry]) -> list[Entry]:
     """Entries in the order a book lists them: by date, then code."""
     return sorted(entries, key=lambda e: (e.done_on, e.code))
+
+
+# --- the entry list's filters («Моя ЭМК» → «Записи») ------------------------------------------------------------
+
+
+class EntryGroup(StrEnum):
+    """The types a holder filters by: exams (doctors and tests), the attestation, vaccinations."""
+
+    EXAMS = "exams"
+    ATTESTATION = "attestation"
+    VACCINATIONS = "vaccinations"
+
+
+GROUP_KINDS: Final[dict[EntryGroup, frozenset[EntryKind]]] = {
+    EntryGroup.EXAMS: frozenset({EntryKind.DOCTOR, EntryKind.TEST}),
+    EntryGroup.ATTESTATION: frozenset({EntryKind.ATTESTATION}),
+    EntryGroup.VACCINATIONS: frozenset({EntryKind.VACCINATION}),
+}
+PERIOD_MONTHS: Final = 12  # «за 12 месяцев»
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """``recent``: only entries done within the last 12 months; ``group``: one type; ``institution``: the
+    position (from 1) in :func:`entry_institutions` of the book, 0 for any."""
+
+    recent: bool = False
+    group: EntryGroup | None = None
+    institution: int = 0
+
+
+def entry_institutions(entries: Iterable[Entry]) -> list[str]:
+    """The institutions a book's entries name, sorted, each once: what the institution filter offers."""
+    return sorted({e.institution for e in entries if e.institution})
+
+
+def entries_filtered(entries: Iterable[Entry], chosen: EntryFilter, today: date) -> list[Entry]:
+    """The entries the filter lets through, newest first. An institution position out of range lets none."""
+    every = list(entries)
+    institutions = entry_institutions(every)
+    if chosen.institution > len(institutions):
+        return []
+    since = _months_before(today, PERIOD_MONTHS) if chosen.recent else None
+    kinds = GROUP_KINDS[chosen.group] if chosen.group is not None else None
+    place = institutions[chosen.institution - 1] if chosen.institution else None
+    kept = [e for e in every
+            if (since is None or e.done_on > since) and (kinds is None or e.kind in kinds)
+            and (place is None or e.institution == place)]
+    return sorted(kept, key=lambda e: (-e.done_on.toordinal(), e.code))
+
+
+def _months_before(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    last = (date(year + (month == 12), month % 12 + 1, 1) - date(year, month, 1)).days
+    return date(year, month, min(day.day, last))

@@ -12,10 +12,10 @@ Who may do what:
 * staff take an application into review, ask for documents, approve, reject and issue;
 * the citizen answers «Нужны документы» by sending them (needs_documents → in_review); staff may also take
   such an application back into review themselves;
-* the system may only issue the book of an approved application (approved → issued): PRODUCT.md says the book
-  is "issued on approval", so signing the book right after staff approve will take that step (the book is
-  not built yet: README, "Not built yet"). The system never approves, rejects or asks for anything: a stuck
-  application only produces reminders.
+* staff issue the book of an approved application («Выдать ЭМК», approved → issued: services/book.py signs it
+  with the confirmed exam results); the system may take that step too, for an operator whose policy issues the
+  book at approval. The system never approves, rejects or asks for anything: a stuck application only produces
+  reminders.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ STAFF_ACTIONS: Final[Mapping[Status, str]] = MappingProxyType(
         Status.APPROVED: "approve",
         Status.REJECTED: "reject",
         Status.NEEDS_DOCUMENTS: "request",
+        Status.ISSUED: "issue",
     }
 )
 """The name of the staff action that moves an application to each status: the button (`btn-staff-<name>`),

@@ -11,6 +11,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.i18n import Tr
 from bot.keyboards import MenuCb, MyBookCb
+from domain.book import EntryFilter, EntryGroup
 from fsm.states import BookFlow
 from services import Services
 from storage.users import User
@@ -45,6 +46,22 @@ async def on_my_book(query: CallbackQuery, tr: Tr, user: User, services: Service
 @router.callback_query(MyBookCb.filter(F.action == "show"))
 async def on_show(query: CallbackQuery, callback_data: MyBookCb, tr: Tr, user: User, services: Services) -> None:
     await _show(query, tr, user, services, callback_data.book)
+
+
+@router.callback_query(MyBookCb.filter(F.action == "entries"))
+async def on_entries(query: CallbackQuery, callback_data: MyBookCb, tr: Tr, user: User, services: Services) -> None:
+    """«Записи» and each filter button: the list re-drawn in place."""
+    group = callback_data.group or None
+    if group is not None and group not in set(EntryGroup):
+        await query.answer(tr("hint-button-expired"))
+        return
+    chosen = EntryFilter(callback_data.recent, EntryGroup(group) if group else None, callback_data.place)
+    listing = await services.book.entry_list(user.telegram_id, callback_data.book, chosen)
+    if listing is None:
+        await query.answer(tr("hint-button-expired"))
+        return
+    await query.answer()
+    await reply_or_edit(query, *views.entry_list(tr, listing))
 
 
 @router.callback_query(MyBookCb.filter(F.action.in_({"pdf", "csv"})))

@@ -92,6 +92,13 @@ async def _act(
     return result
 
 
+def _action_data(query: CallbackQuery, app: Application, action: str) -> dict[str, Any]:
+    """What a staff action that asks for more (documents, a reason) remembers: the application, the action and
+    the card the button was on."""
+    return {"app": app.id, "version": app.version, "action": action, "kinds": [],
+            "card": list(_where(query) or ()) or None}
+
+
 async def _not_done(result: Conflict | Refused | ExamsWaiting, staff: StaffService, tr: Tr) -> str:
     """Plain text (an alert, or escaped by the caller): why the action was not applied."""
     if isinstance(result, ExamsWaiting):
@@ -168,18 +175,39 @@ async def on_action(
         return
     await query.answer()
     chat_id = _chat(query)
-    data: dict[str, Any] = {"app": app.id, "version": app.version, "action": callback_data.action, "kinds": [],
-                            "card": list(_where(query) or ()) or None}
+    data = _action_data(query, app, callback_data.action)
     if target is Status.NEEDS_DOCUMENTS:
         sent = await bot.send_message(chat_id, tr("staff-pick-documents", number=app.number),
                                       reply_markup=views.picker(tr, app, staff.requestable, []))
         await state.set_state(StaffFlow.pick_documents)
         await state.set_data({**data, "controls": [chat_id, sent.message_id]})
         return
-    text, keyboard = views.reason_controls(tr, app, _name(query.from_user), callback_data.action)
+    await _reason_asked(bot, query, tr, app, state, data, staff)
+
+
+async def _reason_asked(
+    bot: Bot, query: CallbackQuery, tr: Tr, app: Application, state: FSMContext, data: dict[str, Any],
+    staff: StaffService,
+) -> None:
+    """The message with «Отмена» for the action in `data`, then the reason prompt."""
+    chat_id = _chat(query)
+    text, keyboard = views.reason_controls(tr, app, _name(query.from_user), str(data["action"]))
     controls = await bot.send_message(chat_id, text, reply_markup=keyboard)
-    data["controls"] = [chat_id, controls.message_id]
-    await _ask_reason(bot, chat_id, query.from_user, tr, app, state, data, staff)
+    await _ask_reason(bot, chat_id, query.from_user, tr, app, state,
+                      {**data, "controls": [chat_id, controls.message_id]}, staff)
+
+
+@router.callback_query(StaffCb.filter(F.action == "revoke"))
+async def on_revoke(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
+                    state: FSMContext, services: Services) -> None:
+    """«Отозвать ЭМК»: the reason is asked the way a rejection's is (a reply to the bot's own prompt)."""
+    staff = services.staff
+    tr = _tr(translator, staff)
+    app = await _pressed_on(query, callback_data, staff, tr)
+    if app is None:
+        return
+    await query.answer()
+    await _reason_asked(bot, query, tr, app, state, _action_data(query, app, "revoke"), staff)
 
 
 async def _ask_reason(
@@ -281,9 +309,13 @@ async def on_reason(message: Message, bot: Bot, state: FSMContext, translator: T
     if not 3 <= len(reason) <= MAX_COMMENT_LENGTH:
         await message.reply(tr("staff-reason-length", max=MAX_COMMENT_LENGTH))
         return
+    card = data.get("card")
+    if data.get("action") == "revoke":
+        await _close(bot, state, tr, "staff-reason-taken")
+        await _revoke(bot, staff, tr, message, int(data["app"]), reason, (int(card[0]), int(card[1])) if card else None)
+        return
     target = staff_action_target(str(data.get("action"))) or Status.NEEDS_DOCUMENTS
     requested = tuple(data.get("kinds", [])) if target is Status.NEEDS_DOCUMENTS else None
-    card = data.get("card")
     result = await _act(bot, staff, tr, message.from_user, int(data["app"]), int(data["version"]), target, reason,
                         requested, (int(card[0]), int(card[1])) if card else None)
     await _close(bot, state, tr, "staff-reason-taken")
@@ -292,6 +324,18 @@ async def on_reason(message: Message, bot: Bot, state: FSMContext, translator: T
                                status=tr(f"status-{result.status.value}")))
     else:
         await message.reply(html.quote(await _not_done(result, staff, tr)))
+
+
+async def _revoke(bot: Bot, staff: StaffService, tr: Tr, message: Message, app_id: int, reason: str,
+                  pressed: tuple[int, int] | None) -> None:
+    assert message.from_user is not None
+    who = _name(message.from_user)
+    app = await staff.revoke_book(message.from_user.id, who, app_id, reason)
+    if app is None:
+        await message.reply(tr("staff-revoke-nothing"))
+        return
+    await _refresh_cards(bot, staff, app, tr, tr("staff-revoked-by", who=html.quote(who)), pressed)
+    await message.reply(tr("staff-revoke-done", number=app.number))
 
 
 # --- looking: the documents and the full data, each audited as a view ---------------------------------------

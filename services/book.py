@@ -23,8 +23,11 @@ from domain.book import (
     BookStatus,
     CheckOutcome,
     Entry,
+    EntryFilter,
     book_canonical,
     check_book,
+    entries_filtered,
+    entry_institutions,
     format_book_number,
     parse_book_number,
     public_key_of,
@@ -32,7 +35,7 @@ from domain.book import (
 )
 from domain.clock import Clock
 from domain.qr import check_id_from_url
-from domain.status import Actor, Status
+from domain.status import STAFF_ACTIONS, Actor, Status
 from services.applications import ApplicationService
 from services.outbox import Pushes
 from storage.applications import Conflict
@@ -40,7 +43,7 @@ from storage.books import BookRepository, StoredBook
 from storage.db import transaction
 from storage.files import FileStore, UploadRepository
 
-__all__ = ["BookService", "Holder", "IssuedBook", "OpenBook"]
+__all__ = ["BookService", "EntryList", "Holder", "IssuedBook", "OpenBook"]
 
 class QrReader(Protocol):
     """The media worker (bot/media.py): reads a QR code in another process, under a time budget."""
@@ -82,6 +85,17 @@ class OpenBook:
     def book(self) -> Book:
         assert self.check.book is not None
         return self.check.book
+
+
+@dataclass(frozen=True, slots=True)
+class EntryList:
+    """«Записи» of one book: the entries the filter lets through, and what the filters offer."""
+
+    book_id: int
+    book: Book
+    chosen: EntryFilter
+    entries: list[Entry]
+    institutions: list[str]
 
 
 class BookService:
@@ -156,14 +170,18 @@ class BookService:
         async with transaction(self.engine):
             moved = await self.applications.change_status(
                 app_id, seen_version=app.version, target=Status.ISSUED, actor=Actor.STAFF, actor_id=actor_id,
-                audit="staff.issue_book",
+                audit=f"staff.{STAFF_ACTIONS[Status.ISSUED]}", by=operator,
             )
             if isinstance(moved, Conflict):
                 return moved
             return await self.issue(holder, entries, required, application_id=app_id, operator=operator)
 
-    async def revoke(self, book_id: int, reason: str) -> Book | None:
-        """Revoke a book: its content is re-signed with the status «revoked» and the reason."""
+    async def revoke(
+        self, book_id: int, reason: str, *, actor_id: int | None = None, operator: str | None = None
+    ) -> Book | None:
+        """Revoke a book: its content is re-signed with the status «revoked» and the reason; the holder is
+        pushed and (for a staff member's act) the audit row written, in the same transaction. A book revoked
+        already is returned as it is, with nothing written."""
         async with transaction(self.engine):
             stored = await self.books.get(book_id)
             if stored is None:
@@ -177,7 +195,18 @@ class BookService:
             canonical = book_canonical(book)
             await self.books.resign(book_id, status=book.status, canonical=canonical,
                                     signature=sign_canonical(canonical, self._signing_key))
+            await self.pushes.book_revoked(stored.owner_id, book_id)
+            if actor_id is not None:
+                await self.applications.applications.audit(
+                    actor_id=actor_id, action="staff.revoke_book", application_id=stored.application_id,
+                    by=operator, book=book_id)
         return book
+
+    async def of_application(self, app_id: int) -> tuple[int, Book] | None:
+        """The newest verified book issued on an application (a revoked one included), with its id."""
+        stored = await self.books.by_application(app_id)
+        check = self._check(stored)
+        return (stored.id, check.book) if stored is not None and check.book is not None else None
 
     def _check(self, stored: StoredBook | None) -> BookCheck:
         if stored is None:
@@ -235,3 +264,12 @@ class BookService:
         if check.book is None:
             return None
         return OpenBook(stored.id, check, await self.photo(stored.photo_upload_id), self.check_url(stored.check_id))
+
+    async def entry_list(self, owner_id: int, book_id: int, chosen: EntryFilter) -> EntryList | None:
+        """A holder's book's entries through the filters (period, type, institution); None if not theirs."""
+        stored = await self.books.get(book_id, owner_id)
+        book = self._check(stored).book
+        if stored is None or book is None:
+            return None
+        return EntryList(stored.id, book, chosen, entries_filtered(book.entries, chosen, self.today()),
+                         entry_institutions(book.entries))

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.applicant import Sex
+from domain.book import Entry
 from domain.clinics import Clinics
 from domain.clock import Clock
 from domain.exams import (
@@ -170,6 +171,31 @@ class ExamService:
         if profile is None or profile.draft.category is None:
             return []
         return (await self._checklist(profile)).open
+
+    async def book_entries(self, app: Application) -> tuple[list[Entry], list[str]]:
+        """The book's entries for an application: every confirmed result of its profile's checklist items
+        (each as staff confirmed it, named by the exam's own locale key), and the codes the policy requires."""
+        if app.profile_id is None:
+            return [], []
+        profile = await self.profiles.get(app.profile_id, app.owner_id)
+        if profile is None or profile.draft.category is None:
+            return [], []
+        found = await self._checklist(profile)
+        items = {view.item.code: view.item for view in found.items}
+        entries = [self._entry(r, items[ExamCode(r.item)]) for r in await self.exams.list_for(profile.id)
+                   if r.state is ExamState.CONFIRMED and r.done_on is not None and r.item in items]
+        entries.sort(key=lambda e: (e.done_on, e.code))
+        return entries, [view.item.code for view in found.items if view.item.required]
+
+    def _entry(self, record: ExamRecord, item: ChecklistItem) -> Entry:
+        assert record.done_on is not None
+        clinic = self.clinics.get(record.clinic) if self.clinics is not None and record.clinic else None
+        return Entry(
+            code=item.code, kind=item.kind, done_on=record.done_on, result=record.result or "",
+            institution=record.institution or (clinic.name if clinic is not None else record.clinic or ""),
+            valid_until=record.valid_until, title_key="exam-" + item.code.replace("_", "-"),
+            confirmed_by=record.decided_by_name, confirmed_at=record.decided_at,
+        )
 
     async def ready_to_submit(self, profile: Profile) -> list[ExamCode]:
         """With `exams.before_submit`, the required items not yet sent for review (empty: may be sent)."""

@@ -45,6 +45,10 @@ class Pushes:
         """The holder gets the card of a new book."""
         await self._enqueue(f"book-issued:{book_id}", owner_id, owner_id, "book_issued", {"book": book_id})
 
+    async def book_revoked(self, owner_id: int, book_id: int) -> None:
+        """The holder learns that a book was revoked, and why."""
+        await self._enqueue(f"book-revoked:{book_id}", owner_id, owner_id, "book_revoked", {"book": book_id})
+
     async def payment_confirmed(self, app: Application) -> None:
         await self._enqueue(f"paid:{app.id}", app.owner_id, app.owner_id, "payment_confirmed", {"app": app.id})
 

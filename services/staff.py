@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.applicant import Draft
+from domain.book import BookStatus, Entry
 from domain.status import STAFF_ACTIONS, Actor, ExamsOpen, IllegalTransition, Status, check_exams
 from services.applications import ApplicationService
+from services.book import BookService
 from storage.applications import Application, ApplicationRepository, Conflict
 from storage.db import transaction
 from storage.files import FileStore, Upload, UploadRepository
@@ -54,6 +56,8 @@ class CardInfo:
     summary: str  # HTML rendered at submission (people's values already escaped there)
     payment: PaymentState | None = None  # None: no manual receipt (exempt, paid in Telegram, or free)
     open_exams: tuple[str, ...] = ()  # required exam items not confirmed yet: approval waits for them
+    book_number: str | None = None  # the book issued on this application, if any
+    book_revoked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,9 @@ class StaffService:
         self.payments, self.staff_ids, self.locale, self.requestable = payments, staff_ids, locale, requestable
         # The required exam items an application's approval waits for (services/exams.py), set by the factory.
         self.open_exams: Callable[[Application], Awaitable[list[str]]] | None = None
+        # The book: the confirmed exam results as its entries (services/exams.py) and the book use case.
+        self.book_entries: Callable[[Application], Awaitable[tuple[list[Entry], list[str]]]] | None = None
+        self.book: BookService | None = None
 
     async def _open_exams(self, app: Application) -> list[str]:
         return [] if self.open_exams is None else await self.open_exams(app)
@@ -98,6 +105,8 @@ class StaffService:
         self, who_id: int, who_name: str, app_id: int, version: int, target: Status, comment: str | None = None,
         requested: tuple[str, ...] | None = None,
     ) -> Application | Conflict | Refused | ExamsWaiting:
+        if target is Status.ISSUED:
+            return await self._issue(who_id, who_name, app_id, version)
         if target is Status.APPROVED:
             current = await self.applications.get(app_id)
             try:
@@ -117,6 +126,41 @@ class StaffService:
             assert current is not None
             return Refused(current)
 
+    async def _issue(
+        self, who_id: int, who_name: str, app_id: int, version: int
+    ) -> Application | Conflict | Refused | ExamsWaiting:
+        """«Выдать ЭМК»: the book is signed with the confirmed exam results as its entries, the application
+        becomes «ЭМК выдана», the holder gets the card (services/book.py, one transaction). It waits while a
+        required item is not confirmed (or ran out since the approval)."""
+        current = await self.applications.get(app_id)
+        if current is None or self.book is None or self.book_entries is None:
+            raise LookupError("no such application, or the book is not wired")
+        if current.version != version:
+            return Conflict(current, None)
+        if current.status is not Status.APPROVED:
+            return Refused(current)
+        waiting = tuple(await self._open_exams(current))
+        if waiting:
+            return ExamsWaiting(current, waiting)
+        entries, required = await self.book_entries(current)
+        issued = await self.book.issue_for_application(app_id, entries, required, actor_id=who_id,
+                                                       operator=who_name)
+        now = await self.applications.get(app_id)
+        assert now is not None
+        if issued is None:
+            return Refused(now)
+        return issued if isinstance(issued, Conflict) else now
+
+    async def revoke_book(self, who_id: int, who_name: str, app_id: int, reason: str) -> Application | None:
+        """«Отозвать ЭМК» with a reason: None when the application has no valid book to revoke."""
+        app = await self.applications.get(app_id)
+        found = await self.book.of_application(app_id) if self.book is not None and app is not None else None
+        if app is None or found is None or found[1].status is BookStatus.REVOKED:
+            return None
+        assert self.book is not None
+        await self.book.revoke(found[0], reason, actor_id=who_id, operator=who_name)
+        return app
+
     async def last_actor(self, app_id: int) -> str | None:
         """Who made the latest staff change: for the one who pressed second."""
         return await self.applications.last_staff_actor(app_id)
@@ -129,7 +173,10 @@ class StaffService:
     async def card_info(self, app: Application, locale: str) -> CardInfo:
         receipt = await self._manual_receipt(app)
         payment = None if receipt is None else PaymentState(receipt.status)
-        return CardInfo(await self.summary(app, locale), payment, tuple(await self._open_exams(app)))
+        found = await self.book.of_application(app.id) if self.book is not None else None
+        return CardInfo(await self.summary(app, locale), payment, tuple(await self._open_exams(app)),
+                        book_number=found[1].number if found else None,
+                        book_revoked=found is not None and found[1].status is BookStatus.REVOKED)
 
     async def _manual_receipt(self, app: Application) -> Receipt | None:
         """The receipt the citizen uploaded after paying by the operator's instructions, if that is how."""

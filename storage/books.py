@@ -127,6 +127,13 @@ class BookRepository:
     async def by_number(self, number: str) -> StoredBook | None:
         return await self._one(books.c.number == number)
 
+    async def by_application(self, app_id: int) -> StoredBook | None:
+        """The newest book issued on an application."""
+        query = select(books).where(books.c.application_id == app_id).order_by(books.c.id.desc()).limit(1)
+        async with reading(self.engine) as conn:
+            row = (await conn.execute(query)).first()
+        return self._row(row) if row is not None else None
+
     async def get(self, book_id: int, owner_id: int | None = None) -> StoredBook | None:
         where = [books.c.id == book_id] + ([books.c.owner_id == owner_id] if owner_id is not None else [])
         return await self._one(*where)

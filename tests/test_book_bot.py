@@ -167,3 +167,47 @@ def _jpeg_without_qr() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (800, 600), (90, 90, 90)).save(out, format="JPEG")
     return out.getvalue()
+
+
+async def test_my_book_entries_with_filters(world: World) -> None:
+    anna = world.person()
+    await anna.command("start")
+    await anna.press("Согласен")
+    await _issue(world, anna, child=False)
+    await world.sweep()
+    await anna.command("start")
+    await anna.press("Моя ЭМК")
+    await anna.press("Записи")
+    lines = anna.last.splitlines()
+    assert lines[0] == "Записи · К-2026-000001"
+    assert lines[1].startswith("• 01.03.2026 · Сифилис (RW) · отрицательно · Лаборатория «Здоровье» — до 01.03.2027")
+    assert lines[4] == "• 04.05.2019 · Корь · V2 · ГП № 5 (со слов владельца)"  # newest first, the holder's word said
+    assert "Гигиеническая аттестация" in lines[3] and "Официальную ЭЛМК формирует Центр гигиены" in anna.last
+    assert "✅ За всё время" in anna.buttons() and "✅ Все типы" in anna.buttons()
+
+    await anna.press("За 12 месяцев")  # the 2019 vaccination is older than that
+    assert "Корь" not in anna.last and "Терапевт (профпатолог)" in anna.last
+    await anna.press("Прививки")
+    assert "Нет записей с такими фильтрами." in anna.last
+    await anna.press("✅ Прививки")  # pressing the chosen one again keeps it
+    await anna.press("За всё время")
+    assert "Корь" in anna.last and "Терапевт" not in anna.last
+    await anna.press("Все типы")
+    await anna.press("Аттестация")
+    assert "Гигиеническая аттестация" in anna.last and "Сифилис" not in anna.last
+    await anna.press("Все типы")
+    await anna.press("ГП № 5")  # an institution
+    assert "Терапевт" in anna.last and "Корь" in anna.last and "Сифилис" not in anna.last
+    assert "✅ ГП № 5" in anna.buttons()
+
+    stranger = world.person(user_id=5550099, first_name="Борис")
+    await stranger.command("start")
+    await stranger.press("Согласен")
+    forged = next(b for row in anna.last_message()["reply_markup"]["inline_keyboard"] for b in row)
+    await stranger.press_on({**anna.last_message(), "reply_markup": {"inline_keyboard": [[forged]]}},
+                            forged["text"])
+    assert not any("Записи" in r for r in stranger.replies)  # another person's book is not shown
+    assert "кнопка уже неактуальна" in str(world.api.calls_to("answerCallbackQuery")[-1].params.get("text"))
+
+    await anna.press("← К карточке")
+    assert "К-2026-000001" in anna.last and "Скачать PDF" in anna.buttons()

@@ -44,9 +44,9 @@ ANSWERS: dict[str, tuple[str, str | None]] = {
 }
 
 
-async def with_policy(world: World, tmp_path: Path) -> None:
+async def with_policy(world: World, tmp_path: Path, policy: str = POLICY) -> None:
     path = tmp_path / "policy.toml"
-    path.write_text(POLICY, encoding="utf-8")
+    path.write_text(policy, encoding="utf-8")
     world.env["POLICY_FILE"] = str(path)
     world.env["STAFF_CHAT_ID"] = str(STAFF_CHAT)
     await world.restart()

@@ -35,8 +35,8 @@ from domain.book import Book, BookStatus, Entry, entries_sorted
 from views.ui import fmt_date
 
 __all__ = [
-    "CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_title", "full_name", "holder_label",
-    "item_title", "qr_png", "thumbnail_jpeg",
+    "CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_result", "entry_title", "full_name",
+    "holder_label", "item_title", "qr_png", "thumbnail_jpeg",
 ]
 
 FONT_FAMILY = "Noto Sans"
@@ -65,11 +65,18 @@ def entry_title(tr: Tr, entry: Entry) -> str:
 
 
 def item_title(tr: Tr, code: str, entry: Entry | None) -> str:
-    """A required item's name: its entry's title, else ``book-item-<code>`` when the locales have it, else the code."""
+    """A required item's name: its entry's title, else the exam's own name ``exam-<code>`` (one name per item,
+    shared with the exams checklist) when the locales have it, else the code."""
     if entry is not None:
         return entry_title(tr, entry)
-    key = f"book-item-{code}"
+    key = "exam-" + code.replace("_", "-")
     return tr(key) if key in tr.translator.keys.get(tr.locale, frozenset()) else code
+
+
+def entry_result(tr: Tr, entry: Entry) -> str:
+    """A result picked from choices («fit», «negative»...) in the person's language; typed text as it is."""
+    key = "exam-result-" + entry.result.replace("_", "-")
+    return tr(key) if entry.result and key in tr.translator.keys.get(tr.locale, frozenset()) else entry.result
 
 
 def thumbnail_jpeg(photo: bytes, size: tuple[int, int] = (240, 320)) -> bytes:
@@ -286,7 +293,7 @@ def _table(book: Book, tr: Tr, *, iso: bool = False) -> tuple[list[str], list[li
 
     header = [tr(f"book-col-{c}") for c in _COLUMNS]
     rows = [
-        [book.number, tr(f"book-kind-{e.kind}"), entry_title(tr, e), day(e.done_on), e.result, e.institution,
+        [book.number, tr(f"book-kind-{e.kind}"), entry_title(tr, e), day(e.done_on), entry_result(tr, e), e.institution,
          day(e.valid_until), e.confirmed_by or "", day(e.confirmed_at), _source(tr, e)]
         for e in entries_sorted(book.entries)
     ]

@@ -57,13 +57,20 @@ def card(tr: Tr, app: Application, info: CardInfo, acted: str | None = None) -> 
         lines.append(tr(f"staff-card-payment-{info.payment.value}"))
     if info.open_exams:
         lines.append(exams_waiting(tr, info.open_exams))
+    if info.book_number:
+        lines.append(tr("staff-card-book-revoked" if info.book_revoked else "staff-card-book",
+                        number=info.book_number))
     lines.append("")
     lines.append(info.summary)  # HTML, escaped when it was rendered
     rows = []
     for target in allowed_targets(app.status, Actor.STAFF):
         action = STAFF_ACTIONS.get(target)
+        if target is Status.ISSUED and info.open_exams:
+            continue  # «Выдать ЭМК» only once every required entry is confirmed
         if action:
             rows.append(_button(tr(f"btn-staff-{action}"), action=action, app=app.id, version=app.version))
+    if info.book_number and not info.book_revoked:
+        rows.append(_button(tr("btn-staff-revoke"), action="revoke", app=app.id, version=app.version))
     keyboard = [rows[i:i + 2] for i in range(0, len(rows), 2)]
     if info.payment is PaymentState.UPLOADED:
         keyboard.append([_button(tr("btn-staff-paid"), action="paid", app=app.id, version=app.version)])

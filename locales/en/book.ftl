@@ -60,3 +60,24 @@ book-check-ask = Send the book's number, for example: К-2026-000123, or a photo
 hint-book-check = Send the book's number as text, for example: К-2026-000123, or a photo of the QR code on the card.
 push-book-issued = ✅ Your electronic medical book is issued: { $number }. Show the card from your phone; its QR code opens the check page. The book is always in the menu: “My EMK”.
 book-check-no-qr = ⚠️ No book QR code could be read in this photo. Take the card straight and closer so the QR code is sharp, or send the book's number as text.
+
+btn-staff-issue = Issue the book
+btn-staff-revoke = Revoke the book
+staff-card-book = Book: { $number }
+staff-card-book-revoked = Book { $number } is revoked
+staff-revoked-by = { $who }: book revoked
+staff-revoke-done = The book of application { $number } is revoked; the holder was told the reason.
+staff-revoke-nothing = This application has no valid book: nothing to revoke.
+push-book-revoked = ❌ Your medical book { $number } has been revoked. Reason: { $reason }. The QR check now shows "revoked". If this is a mistake, please contact the organisation.
+
+btn-book-entries = Entries
+btn-book-period-recent = Last 12 months
+btn-book-period-all = All time
+btn-book-type-all = All types
+btn-book-type-exams = Exams
+btn-book-type-attestation = Attestation
+btn-book-type-vaccinations = Vaccinations
+btn-book-place-all = All institutions
+btn-book-to-card = ← Back to the card
+book-entries-none = No entries match these filters.
+book-entries-more = …and { $count } more: narrow the filter or download the PDF or CSV.

@@ -60,3 +60,24 @@ book-check-ask = Пришлите номер книжки, например: К-
 hint-book-check = Пришлите номер книжки текстом, например: К-2026-000123, или фото QR-кода с карточки.
 push-book-issued = ✅ Ваша электронная медицинская книжка выдана: { $number }. Карточку можно показывать с телефона; QR-код ведёт на страницу проверки. Книжка всегда в меню: «Моя ЭМК».
 book-check-no-qr = ⚠️ Не удалось прочитать QR-код книжки на этом фото. Сфотографируйте карточку ровно и поближе, чтобы QR-код был чётким, или пришлите номер книжки текстом.
+
+btn-staff-issue = Выдать ЭМК
+btn-staff-revoke = Отозвать ЭМК
+staff-card-book = Книжка: { $number }
+staff-card-book-revoked = Книжка { $number } отозвана
+staff-revoked-by = { $who }: книжка отозвана
+staff-revoke-done = Книжка по заявлению { $number } отозвана, владелец получил уведомление с причиной.
+staff-revoke-nothing = По этому заявлению нет действующей книжки: отзывать нечего.
+push-book-revoked = ❌ Ваша медицинская книжка { $number } отозвана. Причина: { $reason }. Проверка по QR-коду теперь показывает «отозвана». Если это ошибка, свяжитесь с организацией.
+
+btn-book-entries = Записи
+btn-book-period-recent = За 12 месяцев
+btn-book-period-all = За всё время
+btn-book-type-all = Все типы
+btn-book-type-exams = Обследования
+btn-book-type-attestation = Аттестация
+btn-book-type-vaccinations = Прививки
+btn-book-place-all = Все учреждения
+btn-book-to-card = ← К карточке
+book-entries-none = Нет записей с такими фильтрами.
+book-entries-more = …и ещё { $count } — сузьте фильтр или скачайте PDF или CSV.

@@ -10,13 +10,13 @@ from domain.book import Book, Entry, EntryKind
 def adult_book(**changes: object) -> Book:
     entries = (
         Entry("therapist", EntryKind.DOCTOR, date(2026, 3, 1), "годен", "ГП № 5", date(2027, 3, 1),
-              title_key="book-item-therapist", confirmed_by="Петрова О. И.",
+              title_key="exam-therapist", confirmed_by="Петрова О. И.",
               confirmed_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC)),
         Entry("syphilis", EntryKind.TEST, date(2026, 3, 1), "отрицательно", "Лаборатория «Здоровье»",
               date(2027, 3, 1), title="Сифилис (RW)", confirmed_by="Петрова О. И.",
               confirmed_at=datetime(2026, 3, 2, 9, 5, tzinfo=UTC)),
         Entry("attestation", EntryKind.ATTESTATION, date(2026, 2, 10), "сдана", "ЦГиЭ",
-              date(2027, 2, 10), title_key="book-item-attestation", confirmed_by="Петрова О. И.",
+              date(2027, 2, 10), title_key="exam-hygiene-attestation", confirmed_by="Петрова О. И.",
               confirmed_at=datetime(2026, 3, 2, 9, 6, tzinfo=UTC)),
         Entry("measles", EntryKind.VACCINATION, date(2019, 5, 4), "V2", "ГП № 5", None,
               title="Корь", source="holder_reported"),
@@ -36,6 +36,6 @@ def child_book() -> Book:
         number="К-2026-000002", check_id="d" * 32, surname="Иванов", name="Пётр", patronymic=None,
         birth_date=date(2010, 6, 1),
         entries=(Entry("therapist", EntryKind.DOCTOR, date(2026, 4, 1), "годен", "ДП № 1", date(2027, 4, 1),
-                       title_key="book-item-therapist"),),
+                       title_key="exam-therapist"),),
         required=("therapist", "attestation"),
     )

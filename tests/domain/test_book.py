@@ -15,8 +15,12 @@ from domain.book import (
     Book,
     CheckOutcome,
     Entry,
+    EntryFilter,
+    EntryGroup,
     book_canonical,
     check_book,
+    entries_filtered,
+    entry_institutions,
     format_book_number,
     parse_book_number,
     parse_elmk_number,
@@ -189,3 +193,25 @@ def test_check_id_from_a_qr_url() -> None:
     assert check_id_from_url(f"{base}.evil.example/b/{good}", base) is None
     assert check_id_from_url(f"{base}/s/{good}", base) is None
     assert check_id_from_url(f"{base}/b/short", base) is None
+
+
+def test_entries_filtered_by_period_type_and_institution() -> None:
+    book = adult_book()
+    today = date(2027, 3, 1)
+    codes = [e.code for e in entries_filtered(book.entries, EntryFilter(), today)]
+    assert codes == ["syphilis", "therapist", "attestation", "measles"]  # newest first, a day's by code
+    # The last 12 months: done after the same day a year ago (01.03.2026 is exactly a year before: out).
+    assert [e.code for e in entries_filtered(book.entries, EntryFilter(recent=True), today)] == []
+    assert [e.code for e in entries_filtered(book.entries, EntryFilter(recent=True), date(2027, 2, 28))] == [
+        "syphilis", "therapist"]
+    exams = entries_filtered(book.entries, EntryFilter(group=EntryGroup.EXAMS), today)
+    assert [e.code for e in exams] == ["syphilis", "therapist"]
+    assert [e.code for e in entries_filtered(book.entries, EntryFilter(group=EntryGroup.VACCINATIONS), today)] == [
+        "measles"]
+    places = entry_institutions(book.entries)
+    assert places == ["ГП № 5", "Лаборатория «Здоровье»", "ЦГиЭ"]
+    assert [e.code for e in entries_filtered(book.entries, EntryFilter(institution=1), today)] == [
+        "therapist", "measles"]
+    assert entries_filtered(book.entries, EntryFilter(institution=4), today) == []  # out of range: none
+    assert [e.code for e in entries_filtered(book.entries, EntryFilter(group=EntryGroup.EXAMS, institution=1),
+                                             today)] == ["therapist"]
