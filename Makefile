@@ -23,7 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -p no:cacheprovider -n auto
+	$(PY) -m pytest -q -p no:cacheprovider -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
