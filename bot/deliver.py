@@ -26,6 +26,7 @@ from storage.outbox import OutboxRow
 from storage.users import UserRepository
 from views import book as book_views
 from views import booking as booking_views
+from views import elmk as elmk_views
 from views import exams as exam_views
 from views import staff as staff_views
 from views.book_files import card_png
@@ -57,6 +58,8 @@ class Deliveries:
             return await self._book_revoked(row, int(payload["book"]))
         if row.kind in ("exam_card", "exam_decided"):
             return await self._exam(row, payload)
+        if row.kind in ("elmk_staff", "elmk_confirmed"):
+            return await self._elmk(row, int(payload["elmk"]))
         if row.kind.startswith("booking_"):
             return await self._booking(row, payload)
         app = await self.services.staff.get(int(payload["app"]))
@@ -137,6 +140,19 @@ class Deliveries:
         if result.ok and result.message is not None:
             await exams.card_posted(profile_id, result.chat_id or row.chat_id, result.message.message_id)
         return result
+
+    async def _elmk(self, row: OutboxRow, elmk_id: int) -> SendResult:
+        """An added ЭЛМК: staff's message with «Файл» / «Подтвердить», or the holder's notice of confirmation."""
+        assert self.notifier is not None
+        added = await self.services.elmk.get(elmk_id)
+        if added is None:
+            return SendResult(SendStatus.FAILED, error="UnknownElmk")
+        if row.kind == "elmk_staff":
+            text, keyboard = elmk_views.staff_message(self._staff_tr(), added)
+            return await self.notifier.send(row.chat_id, text, reply_markup=keyboard)
+        tr = await self._tr_for(added.owner_id)
+        return await self.notifier.send(row.chat_id, tr("push-elmk-confirmed", number=added.number),
+                                        user_id=added.owner_id)
 
     async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)

@@ -37,6 +37,7 @@ from services.accounts import AccountService
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
+from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
@@ -49,6 +50,7 @@ from storage.bookings import BookingRepository
 from storage.books import BookRepository
 from storage.crypto import FieldCipher
 from storage.db import create_engine
+from storage.elmk import ElmkRepository
 from storage.exams import ExamRepository
 from storage.files import FileStore, UploadRepository
 from storage.keycheck import open_data_key
@@ -182,10 +184,12 @@ def build_services(
                        signing_key=signing_key, issuer=settings.OPERATOR_NAME or "",
                        public_base_url=settings.PUBLIC_BASE_URL, qr=media)
     staff.book, staff.book_entries = book, exams.book_entries  # «Выдать ЭМК» / «Отозвать ЭМК»
+    elmk_rows = ElmkRepository(engine, clock, cipher)
     return Services(
+        elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
                                 operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
-                                books=books),
+                                books=books, elmk=elmk_rows),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),

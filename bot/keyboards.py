@@ -207,3 +207,17 @@ class ExamStaffCb(CallbackData, prefix="xs"):
     action: Text  # file | confirm | return | cancel
     result: Id
     version: Id = 0
+
+
+class ElmkCb(CallbackData, prefix="el"):
+    """A button of «Добавить мою ЭЛМК»."""
+
+    action: Text  # back | cancel
+
+
+class ElmkStaffCb(CallbackData, prefix="es"):
+    """Staff's button on an added ЭЛМК's message; `version` is the row's version the button was drawn for."""
+
+    action: Text  # file | confirm
+    elmk: Id
+    version: Id = 0

@@ -99,10 +99,18 @@ class Booking(StatesGroup):
 
 class BookFlow(StatesGroup):
     check = State()  # «Проверить»: waiting for a book number
+    elmk_number = State()  # «Добавить мою ЭЛМК»: its number,
+    elmk_issued = State()  # its issue date,
+    elmk_until = State()  # the valid-until date of its latest exam,
+    elmk_file = State()  # its PDF or a photo of its QR
 
 
 HINTS: dict[str, str] = {
     BookFlow.check.state: "hint-book-check",
+    BookFlow.elmk_number.state: "hint-elmk-number",
+    BookFlow.elmk_issued.state: "hint-elmk-date",
+    BookFlow.elmk_until.state: "hint-elmk-date",
+    BookFlow.elmk_file.state: "hint-elmk-file",
     ConsentFlow.waiting.state: "hint-consent",
     Apply.choose_profile.state: "hint-apply-choose-profile",
     Apply.summary.state: "hint-apply-summary",
@@ -130,6 +138,10 @@ EXPECTS: dict[str, frozenset[str]] = {
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
     BookFlow.check.state: frozenset({"text", "photo", "document"}),
+    BookFlow.elmk_number.state: frozenset({"text"}),
+    BookFlow.elmk_issued.state: frozenset({"text"}),
+    BookFlow.elmk_until.state: frozenset({"text"}),
+    BookFlow.elmk_file.state: frozenset({"photo", "document"}),
     StaffFlow.exam_reason.state: frozenset({"text"}),
     Exams.upload.state: frozenset({"photo", "document"}),
     Exams.date.state: frozenset({"text"}),

@@ -22,6 +22,8 @@ from handlers import (
     booking,
     booking_staff,
     common,
+    elmk,
+    elmk_staff,
     errors,
     exams,
     exams_staff,
@@ -34,8 +36,8 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router]
-AFTER: list[Router] = [exams_staff.router, staff.router, blocking.router, fallback.router]
+                         booking.router, exams.router, book.router, elmk.router]
+AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 
 def _copy(template: Router) -> Router:

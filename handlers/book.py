@@ -16,6 +16,7 @@ from fsm.states import BookFlow
 from services import Services
 from storage.users import User
 from views import book as views
+from views import elmk as elmk_views
 from views.book_files import book_csv, book_pdf, card_png, holder_label
 from views.files import download_or_explain
 from views.ui import reply_or_edit
@@ -40,6 +41,15 @@ async def _show(query: CallbackQuery, tr: Tr, user: User, services: Services, bo
 
 @router.callback_query(MenuCb.filter(F.item == "mybook"))
 async def on_my_book(query: CallbackQuery, tr: Tr, user: User, services: Services) -> None:
+    added = await services.elmk.list_for(user.telegram_id)  # the official ЭЛМК the holder added, listed first
+    if added:
+        if not await services.book.books_of(user.telegram_id):
+            await query.answer()
+            await reply_or_edit(query, *elmk_views.listing(tr, added))
+            return
+        if isinstance(query.message, Message):
+            text, keyboard = elmk_views.listing(tr, added)
+            await query.message.answer(text, reply_markup=keyboard)
     await _show(query, tr, user, services, None)
 
 

@@ -14,6 +14,7 @@ from services.accounts import AccountService
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
+from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
@@ -40,3 +41,4 @@ class Services:
     tz: ZoneInfo  # the operator's time zone: dates people see
     booking: BookingService
     book: BookService
+    elmk: ElmkService

@@ -10,6 +10,7 @@ from services.conversation import Conversation
 from storage.applications import ApplicationRepository
 from storage.bookings import BookingRepository
 from storage.books import BookRepository
+from storage.elmk import ElmkRepository
 from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
@@ -26,8 +27,9 @@ class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
         operator_name: str | None, operator_contact: str | None, bookings: BookingRepository | None = None,
-        books: BookRepository | None = None,
+        books: BookRepository | None = None, elmk: ElmkRepository | None = None,
     ) -> None:
+        self.elmk = elmk
         self.users, self.profiles, self.applications, self.books = users, profiles, applications, books
         self.bookings = bookings  # None: the operator has no clinics file, so no booking entries
         self.operator_name, self.operator_contact = operator_name, operator_contact
@@ -59,8 +61,11 @@ class AccountService:
             entries.append(("btn-menu-book", "book"))
             if await self.bookings.of_owner(user.telegram_id):
                 entries.append(("btn-menu-bookings", "bookings"))
-        if self.books is not None and await self.books.has_any(user.telegram_id):
+        if (self.books is not None and await self.books.has_any(user.telegram_id)) or (
+                self.elmk is not None and await self.elmk.list_for(user.telegram_id)):
             entries.append(("btn-my-book", "mybook"))
+        if self.elmk is not None:
+            entries.append(("btn-menu-add-elmk", "addelmk"))
         entries.append(("btn-check-book", "checkbook"))
         return Menu(has_consent, tuple(entries))
 

@@ -35,6 +35,8 @@ class Checker(Protocol):
         self, data: bytes, *, max_bytes: int, max_pages: int, owner: int | None = None
     ) -> ScanResult: ...
 
+    async def qr(self, data: bytes, *, owner: int | None = None) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class TelegramFile:
@@ -81,12 +83,16 @@ class UploadService:
 
     async def scan(
         self, owner_id: int, profile_id: int | None, kind: str, data: bytes, sent: TelegramFile, *,
-        refuse_duplicate: Callable[[Upload], bool] | None = None,
+        refuse_duplicate: Callable[[Upload], bool] | None = None, qr_is_enough: bool = False,
     ) -> Received:
         """Check a scan and store it encrypted; a file this profile already has is refused where
-        `refuse_duplicate` says so."""
+        `refuse_duplicate` says so. With `qr_is_enough` (a photo of a QR code, e.g. an official ЭЛМК's), a
+        picture refused as a document is still taken when a QR code can be read in it."""
         result = await self.media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES, owner=owner_id)
-        if any(i.severity is Severity.ERROR for i in result.issues) or result.kind is None:
+        refused = any(i.severity is Severity.ERROR for i in result.issues)
+        if refused and qr_is_enough and result.kind is not None and result.width:
+            refused = await self.media.qr(data, owner=owner_id) is None
+        if refused or result.kind is None:
             return Received(None, result.issues, scan=result)
         if refuse_duplicate is not None and profile_id is not None:
             earlier = await self.uploads.find_duplicate(profile_id, result.sha256)

@@ -15,6 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 import storage.books
+import storage.elmk
 import storage.outbox  # noqa: F401  -- the outbox table lives in its own module
 from storage import exams as _exams  # noqa: F401  -- registers the exam tables on the shared metadata
 from storage import payments as _payments  # noqa: F401  -- registers the payments table on the shared metadata
