@@ -142,7 +142,7 @@ class Deliveries:
         return result
 
     async def _elmk(self, row: OutboxRow, elmk_id: int) -> SendResult:
-        """An added ЭЛМК: staff's message with «Файл» / «Подтвердить», or the holder's notice of confirmation."""
+        """An added ELMK: staff's message with 'File' / 'Confirm', or the holder's notice of confirmation."""
         assert self.notifier is not None
         added = await self.services.elmk.get(elmk_id)
         if added is None:
@@ -219,7 +219,7 @@ class Deliveries:
         if not result.ok:
             return result
         album = await self._album(row.chat_id, await self.services.staff.stored_files(upload_ids), app)
-        # The card in this chat shows the application back «В проверке», with the actions that allows.
+        # The card in this chat shows the application back 'in review', with the actions that allows.
         acted = staff_views.acted(tr, tr("staff-applicant"), app.status)
         text, keyboard = staff_views.card(tr, app, await self.services.staff.card_info(app, tr.locale), acted)
         for chat_id, message_id in app.staff_cards:
@@ -228,7 +228,7 @@ class Deliveries:
         return album if album is not None else result
 
     async def _booking(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
-        """A booking's reminder to its holder (with «Перенести» / «Отменить»), or a misfit notice to staff."""
+        """A booking's reminder to its holder (with 'Reschedule' / 'Cancel booking'), or a misfit notice to staff."""
         assert self.notifier is not None
         booking = await self.services.booking.get(int(payload["booking"]))
         if booking is None:

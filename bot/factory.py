@@ -179,11 +179,11 @@ def build_services(
                         pushes, policy, clock, settings.tz, clinics)
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                          locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
-    staff.open_exams = exams.open_for  # «Одобрено» waits for every required exam item
+    staff.open_exams = exams.open_for  # 'Approved' waits for every required exam item
     book = BookService(engine, books, uploads, files, clock, settings.tz, pushes=pushes, applications=apps,
                        signing_key=signing_key, issuer=settings.OPERATOR_NAME or "",
                        public_base_url=settings.PUBLIC_BASE_URL, qr=media)
-    staff.book, staff.book_entries = book, exams.book_entries  # «Выдать ЭМК» / «Отозвать ЭМК»
+    staff.book, staff.book_entries = book, exams.book_entries  # 'Issue the EMK' / 'Revoke the EMK'
     elmk_rows = ElmkRepository(engine, clock, cipher)
     return Services(
         elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),

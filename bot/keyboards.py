@@ -2,8 +2,8 @@
 
 Callback data comes back from the client, so it is parsed into bounded types: an id is a decimal in
 0..2**53-1 (what the database and every JSON reader keep exactly), a text is at most 48 characters. A
-forged value fails validation, the filter does not match, and the press falls through to the «expired
-button» hint instead of reaching a handler with a number no column can hold.
+forged value fails validation, the filter does not match, and the press falls through to the 'expired
+button' hint instead of reaching a handler with a number no column can hold.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class MenuCb(CallbackData, prefix="menu"):
 
 
 class MyBookCb(CallbackData, prefix="mb"):
-    """A button on a book's (ЭМК) card: show (another book), pdf, csv, entries (the list, with its filters:
+    """A button on a book's (EMK) card: show (another book), pdf, csv, entries (the list, with its filters:
     `recent` the last 12 months, `group` a type, `place` an institution's position from 1, 0 for any)."""
 
     action: Text
@@ -163,7 +163,7 @@ class BookAction(StrEnum):
     MOVE = "mv"  # value: the booking to move
     CANCEL = "x"  # value: the booking to cancel (asks first)
     CANCEL_YES = "xy"  # value: the booking, confirmed
-    SHOW = "sh"  # value: a booking's талон
+    SHOW = "sh"  # value: a booking's appointment slip
     MINE = "my"
     QUIT = "q"  # leave the flow
     NOOP = "n"  # a calendar cell that is not a day to press
@@ -185,7 +185,7 @@ class StaffBookAction(StrEnum):
 
 
 class StaffBookCb(CallbackData, prefix="sb"):
-    """A staff button of «Записи на дату»: a clinic, a day of it, a no-show of a booking."""
+    """A staff button of 'Bookings on a date': a clinic, a day of it, a no-show of a booking."""
 
     action: StaffBookAction
     code: Text = ""
@@ -210,13 +210,13 @@ class ExamStaffCb(CallbackData, prefix="xs"):
 
 
 class ElmkCb(CallbackData, prefix="el"):
-    """A button of «Добавить мою ЭЛМК»."""
+    """A button of 'Add my ELMK'."""
 
     action: Text  # back | cancel
 
 
 class ElmkStaffCb(CallbackData, prefix="es"):
-    """Staff's button on an added ЭЛМК's message; `version` is the row's version the button was drawn for."""
+    """Staff's button on an added ELMK's message; `version` is the row's version the button was drawn for."""
 
     action: Text  # file | confirm
     elmk: Id

@@ -56,7 +56,7 @@ class Apply(StatesGroup):
     doc_birth_certificate = State()
     doc_oms_policy = State()
     doc_others = State()
-    doc_confirm = State()  # «are signatures, stamps and dates readable?»
+    doc_confirm = State()  # 'are signatures, stamps and dates readable?'
     payment = State()  # price, exemptions, invoice or instructions (only where the policy sets a price)
     payment_proof = State()  # uploading a receipt or the proof of an exemption
     summary = State()
@@ -65,7 +65,7 @@ class Apply(StatesGroup):
 class Review(StatesGroup):
     """The citizen's side after submission."""
 
-    confirm_sign = State()  # «Подписать и отправить?»
+    confirm_sign = State()  # 'Sign and send?'
     uploading = State()  # sending the documents staff asked for
 
 
@@ -98,8 +98,8 @@ class Booking(StatesGroup):
 
 
 class BookFlow(StatesGroup):
-    check = State()  # «Проверить»: waiting for a book number
-    elmk_number = State()  # «Добавить мою ЭЛМК»: its number,
+    check = State()  # 'Check': waiting for a book number
+    elmk_number = State()  # 'Add my ELMK': its number,
     elmk_issued = State()  # its issue date,
     elmk_until = State()  # the valid-until date of its latest exam,
     elmk_file = State()  # its PDF or a photo of its QR

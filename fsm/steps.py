@@ -63,7 +63,7 @@ STEPS: list[Step] = [
     Step("foreign_passport_issue_date", Apply.foreign_passport_issue_date),
     Step("foreign_passport_expiry_date", Apply.foreign_passport_expiry_date),
     Step("snils", Apply.snils),
-    Step("policy_kind", Apply.policy_kind),  # foreign citizens: ОМС, ДМС or none
+    Step("policy_kind", Apply.policy_kind),  # foreign citizens: OMS, DMS or none
     Step("oms", Apply.oms),
     Step("dms_number", Apply.dms_number),
     Step("dms_insurer", Apply.dms_insurer),
@@ -118,7 +118,7 @@ def prev_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a step is: its section (named for this applicant: «Паспорт», «Свидетельство о рождении»...),
+    """Where a step is: its section (named for this applicant: 'Passport', 'Birth certificate'...),
     the step's place in that section, and its place in the whole application (for the bar)."""
 
     section: str  # the label key's suffix: apply-section-<section>

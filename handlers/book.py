@@ -1,5 +1,5 @@
-"""«Моя ЭМК»: the card of each of a holder's books with «Скачать PDF» / «Скачать CSV» / «Проверить», and
-«Проверить» for anyone by a book number."""
+"""'My EMK': the card of each of a holder's books with 'Download PDF' / 'Download CSV' / 'Check', and
+'Check' for anyone by a book number."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ async def _show(query: CallbackQuery, tr: Tr, user: User, services: Services, bo
 
 @router.callback_query(MenuCb.filter(F.item == "mybook"))
 async def on_my_book(query: CallbackQuery, tr: Tr, user: User, services: Services) -> None:
-    added = await services.elmk.list_for(user.telegram_id)  # the official ЭЛМК the holder added, listed first
+    added = await services.elmk.list_for(user.telegram_id)  # the official ELMK the holder added, listed first
     if added:
         if not await services.book.books_of(user.telegram_id):
             await query.answer()
@@ -60,7 +60,7 @@ async def on_show(query: CallbackQuery, callback_data: MyBookCb, tr: Tr, user: U
 
 @router.callback_query(MyBookCb.filter(F.action == "entries"))
 async def on_entries(query: CallbackQuery, callback_data: MyBookCb, tr: Tr, user: User, services: Services) -> None:
-    """«Записи» and each filter button: the list re-drawn in place."""
+    """'Entries' and each filter button: the list re-drawn in place."""
     group = callback_data.group or None
     if group is not None and group not in set(EntryGroup):
         await query.answer(tr("hint-button-expired"))

@@ -1,5 +1,5 @@
-"""Booking an exam: region → clinic (paged) → card and venue → calendar → time → confirm → талон; moving and
-cancelling a booking (also from its reminders); «Мои записи». Every step is a button (BookCb); what the
+"""Booking an exam: region → clinic (paged) → card and venue → calendar → time → confirm → appointment slip; moving and
+cancelling a booking (also from its reminders); 'My bookings'. Every step is a button (BookCb); what the
 flow remembers between steps (profile, region, exams, clinic, the booking being moved) is in the FSM data,
 which lives in our database, so the flow survives a restart."""
 
@@ -188,7 +188,7 @@ async def on_noop(query: CallbackQuery) -> None:
     await query.answer()
 
 
-# --- a booking: its талон, move, cancel (also from reminders, so in any state) -------------------------------
+# --- a booking: its appointment slip, move, cancel (also from reminders, so in any state) --------------------------
 
 
 @router.callback_query(_on(BookAction.MOVE))

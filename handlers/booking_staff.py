@@ -1,5 +1,5 @@
-"""Staff: «/bookings» in the staff chat or a staff member's private chat → a clinic → a date → the day's
-bookings, each with «Не пришёл» once its time has come. Only people on the staff list get an answer."""
+"""Staff: '/bookings' in the staff chat or a staff member's private chat → a clinic → a date → the day's
+bookings, each with 'No-show' once its time has come. Only people on the staff list get an answer."""
 
 from __future__ import annotations
 

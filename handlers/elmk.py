@@ -1,5 +1,5 @@
-"""«Добавить мою ЭЛМК»: the number, the issue date, the valid-until date, then the PDF or QR photo through the
-one upload path; «Назад» and «Отмена» on every question."""
+"""'Add my ELMK': the number, the issue date, the valid-until date, then the PDF or QR photo through the
+one upload path; 'Back' and 'Cancel' on every question."""
 
 from __future__ import annotations
 

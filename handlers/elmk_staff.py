@@ -1,4 +1,4 @@
-"""Staff on an added ЭЛМК's message: «Файл» (to the staff member's private chat) and «Подтвердить». Only
+"""Staff on an added ELMK's message: 'File' (to the staff member's private chat) and 'Confirm'. Only
 staff may press; every view and decision is audited (services/elmk.py); the holder is pushed via the outbox."""
 
 from __future__ import annotations

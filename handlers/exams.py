@@ -1,5 +1,5 @@
-"""«Обследования»: the checklist, and one result at a time — the file (through the one upload path and its
-checks), the date, the institution, the result — then «На проверке». Back, cancel and resume work as in the
+"""'Exams': the checklist, and one result at a time — the file (through the one upload path and its
+checks), the date, the institution, the result — then 'on review'. Back, cancel and resume work as in the
 wizard: the entry is saved at every answer, the state lives in our database."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Staff on an applicant's exam card: «Файл» (to the staff member's private chat), «Подтвердить», «Вернуть»
-(the reason is asked like a rejection's: only a reply to the bot's prompt is taken, «Отмена» cancels, the
+"""Staff on an applicant's exam card: 'File' (to the staff member's private chat), 'Confirm', 'Return'
+(the reason is asked like a rejection's: only a reply to the bot's prompt is taken, 'Cancel' cancels, the
 prompt expires). Only staff may press; every view and decision is audited (services/exams.py); the cards are
 redrawn after the decision commits, and the holder is pushed through the outbox."""
 

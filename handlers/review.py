@@ -1,5 +1,5 @@
 """The citizen after the summary: sign and send, "My applications" with each timeline, and sending the
-documents staff asked for (which returns the application to «В проверке»)."""
+documents staff asked for (which returns the application to 'in review')."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ async def on_sign_confirm(
                         views.mine_keyboard(tr, book=services.booking.available, exams=True))
 
 
-# --- «Мои заявления» ------------------------------------------------------------------------------------------
+# --- 'My applications' ------------------------------------------------------------------------------------------
 
 
 @router.callback_query(MenuCb.filter(F.item == "mine"))

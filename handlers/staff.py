@@ -2,7 +2,7 @@
 why), see the documents and the full data, confirm a manual payment, and the queue in the private chat.
 
 Every staff button and message checks the staff list first (`StaffOnly`). A reason is only a reply to the
-bot's own prompt, never a command, and the prompt expires; «Отмена» cancels only one's own action. An
+bot's own prompt, never a command, and the prompt expires; 'Cancel' cancels only one's own action. An
 illegal status change (a forged or replayed button) is a polite refusal. Every action is audited; the
 citizen is pushed through the outbox in the same transaction (services/staff.py); the cards are redrawn after
 it commits."""
@@ -189,7 +189,7 @@ async def _reason_asked(
     bot: Bot, query: CallbackQuery, tr: Tr, app: Application, state: FSMContext, data: dict[str, Any],
     staff: StaffService,
 ) -> None:
-    """The message with «Отмена» for the action in `data`, then the reason prompt."""
+    """The message with 'Cancel' for the action in `data`, then the reason prompt."""
     chat_id = _chat(query)
     text, keyboard = views.reason_controls(tr, app, _name(query.from_user), str(data["action"]))
     controls = await bot.send_message(chat_id, text, reply_markup=keyboard)
@@ -200,7 +200,7 @@ async def _reason_asked(
 @router.callback_query(StaffCb.filter(F.action == "revoke"))
 async def on_revoke(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
                     state: FSMContext, services: Services) -> None:
-    """«Отозвать ЭМК»: the reason is asked the way a rejection's is (a reply to the bot's own prompt)."""
+    """'Revoke the EMK': the reason is asked the way a rejection's is (a reply to the bot's own prompt)."""
     staff = services.staff
     tr = _tr(translator, staff)
     app = await _pressed_on(query, callback_data, staff, tr)
@@ -255,7 +255,7 @@ async def on_pick(
 
 
 async def _close(bot: Bot, state: FSMContext, tr: Tr, key: str) -> None:
-    """End one's own action: the message with «Отмена» says why, the state is cleared."""
+    """End one's own action: the message with 'Cancel' says why, the state is cleared."""
     data = await state.get_data()
     await state.clear()
     controls = data.get("controls")
@@ -344,7 +344,7 @@ async def _revoke(bot: Bot, staff: StaffService, tr: Tr, message: Message, app_i
 @router.callback_query(StaffCb.filter(F.action.in_({"docs", "full"})))
 async def on_look(query: CallbackQuery, callback_data: StaffCb, bot: Bot, translator: Translator,
                   services: Services) -> None:
-    """«Документы мне в личку» and «Показать полностью» (the unmasked data): to the staff member's private chat
+    """'Documents to my private chat' and 'Show in full' (the unmasked data): to the staff member's private chat
     only, never the group. The bot can write to a person only after they started it: say so if not."""
     staff = services.staff
     tr = _tr(translator, staff)

@@ -3,7 +3,7 @@
 A photo or file is sized up before download (Telegram serves at most 20 MB), downloaded, then checked and
 stored by services/uploads.py (the checks run in the media worker process): every problem is explained in
 the person's language. The corrected photo is shown for "use it" / "take another"; scans are listed, each
-removable, until «Готово» and the legibility confirmation.
+removable, until 'Done' and the legibility confirmation.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ class ApplicationService:
     async def send_documents(
         self, owner_id: int, app: Application, upload_ids: list[int], conversation: Conversation
     ) -> Application | Conflict:
-        """The citizen sent what staff asked for: back to «В проверке», staff get the files."""
+        """The citizen sent what staff asked for: back to 'in review', staff get the files."""
         return await self.change_status(
             app.id, seen_version=app.version, target=Status.IN_REVIEW, actor=Actor.CITIZEN, actor_id=owner_id,
             audit="citizen.documents_sent", sent_uploads=upload_ids, conversation=conversation, uploads=upload_ids,

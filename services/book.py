@@ -89,7 +89,7 @@ class OpenBook:
 
 @dataclass(frozen=True, slots=True)
 class EntryList:
-    """«Записи» of one book: the entries the filter lets through, and what the filters offer."""
+    """'Entries' of one book: the entries the filter lets through, and what the filters offer."""
 
     book_id: int
     book: Book
@@ -156,7 +156,7 @@ class BookService:
         self, app_id: int, entries: list[Entry], required: list[str], *, actor_id: int, operator: str | None = None,
     ) -> IssuedBook | Conflict | None:
         """Issue the book of an approved application: the holder and the photo from what the citizen signed,
-        the entries as given (the confirmed exam results), the status «ЭМК выдана» with its push, the audit
+        the entries as given (the confirmed exam results), the status 'EMK issued' with its push, the audit
         record and the card's push, all in one transaction. None: no such application, or not approved."""
         app = await self.applications.applications.get(app_id)
         if app is None or app.status is not Status.APPROVED:
@@ -179,7 +179,7 @@ class BookService:
     async def revoke(
         self, book_id: int, reason: str, *, actor_id: int | None = None, operator: str | None = None
     ) -> Book | None:
-        """Revoke a book: its content is re-signed with the status «revoked» and the reason; the holder is
+        """Revoke a book: its content is re-signed with the status 'revoked' and the reason; the holder is
         pushed and (for a staff member's act) the audit row written, in the same transaction. A book revoked
         already is returned as it is, with nothing written."""
         async with transaction(self.engine):
@@ -222,12 +222,12 @@ class BookService:
         return check, (stored.photo_upload_id if stored is not None and check.book is not None else None)
 
     async def check_by_number(self, text: str) -> BookCheck:
-        """«Проверить» with a typed number (any spelling :func:`parse_book_number` accepts)."""
+        """'Check' with a typed number (any spelling :func:`parse_book_number` accepts)."""
         number = parse_book_number(text)
         return self._check(await self.books.by_number(number) if number else None)
 
     async def check_by_photo(self, data: bytes, owner_id: int) -> BookCheck | None:
-        """«Проверить» with a photo of a card's QR code: None when no code of ours can be read in it."""
+        """'Check' with a photo of a card's QR code: None when no code of ours can be read in it."""
         text = await self.qr.qr(data, owner=owner_id) if self.qr is not None else None
         check_id = check_id_from_url(text, self.public_base_url) if text else None
         if check_id is None:

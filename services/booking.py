@@ -1,5 +1,5 @@
 """Clinics and appointments: pick a clinic, a day and a free time, book it, move it, cancel it; reminders;
-the staff's list of a day and «не пришёл».
+the staff's list of a day and 'no-show'.
 
 Slots come from the clinics file and the bookings (domain/booking.py); the seat guarantee from the database
 (storage/bookings.py). Each change is one unit of work: the booking rows, its reminders in the outbox and the

@@ -1,7 +1,7 @@
-"""«Добавить мою ЭЛМК»: a holder adds the official ЭЛМК they already have (formed by a Центр гигиены и
-эпидемиологии, shown on Госуслуги): its number, its issue date, the valid-until date of its latest exam, then
+"""'Add my ELMK': a holder adds the official ELMK they already have (formed by a Centre for Hygiene and
+Epidemiology, shown on Gosuslugi): its number, its issue date, the valid-until date of its latest exam, then
 its PDF or a photo of its QR through the one upload path. The bot calls no registry: what the holder says is
-kept «со слов владельца» until staff confirm it on the one staff message of this ЭЛМК.
+kept 'reported by the holder' until staff confirm it on the one staff message of this ELMK.
 
 Each step is one unit of work: the answers live in the conversation's data until the file arrives; then the
 row, the staff message's outbox row and the audit row commit together. Confirmation pushes the holder.
@@ -30,7 +30,7 @@ from storage.files import FileStore, UploadRepository
 
 UPLOAD_KIND = "elmk"
 
-# The questions in order; «Назад» goes one up, from the first back out of the flow.
+# The questions in order; 'Back' goes one up, from the first back out of the flow.
 ORDER = [BookFlow.elmk_number, BookFlow.elmk_issued, BookFlow.elmk_until, BookFlow.elmk_file]
 
 
@@ -89,8 +89,8 @@ class ElmkService:
     async def receive(
         self, owner_id: int, conversation: Conversation, data: bytes, sent: TelegramFile
     ) -> tuple[Received, AddedElmk | None]:
-        """The PDF or the QR photo, checked and stored encrypted through the one upload path; then the ЭЛМК is
-        saved «со слов владельца», staff get its message, audited."""
+        """The PDF or the QR photo, checked and stored encrypted through the one upload path; then the ELMK is
+        saved 'reported by the holder', staff get its message, audited."""
         answers = await conversation.get_data()
         if not {"number", "issued_on", "valid_until"} <= set(answers):
             return Received(None), None
@@ -131,7 +131,7 @@ class ElmkService:
     # --- staff -------------------------------------------------------------------------------------------------
 
     async def view_file(self, who_id: int, who_name: str, elmk_id: int) -> StoredFile | None:
-        """«Файл»: the ЭЛМК's PDF or QR photo for a staff member, audited as a view."""
+        """'File': the ELMK's PDF or QR photo for a staff member, audited as a view."""
         added = await self.elmk.get(elmk_id)
         upload = await self.upload_rows.get(added.upload_id) if added and added.upload_id is not None else None
         if upload is None:
@@ -141,7 +141,7 @@ class ElmkService:
         return StoredFile(upload, await self.files.get(upload.storage_name))
 
     async def confirm(self, who_id: int, who_name: str, elmk_id: int, version: int) -> AddedElmk | None:
-        """«Подтвердить»: no longer «со слов владельца»; the holder is pushed. None when someone decided first."""
+        """'Confirm': no longer 'reported by the holder'; the holder is pushed. None when someone decided first."""
         async with transaction(self.engine):
             done = await self.elmk.confirm(elmk_id, seen_version=version, by_id=who_id, by_name=who_name)
             if done is None:

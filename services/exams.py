@@ -1,5 +1,5 @@
 """Exams and attestation: the holder's checklist with each item's state, one result at a time (file → date →
-institution → result → «На проверке»), and staff's confirmation or return of each result.
+institution → result → 'on review'), and staff's confirmation or return of each result.
 
 Each step is one unit of work: what changes, the conversation's next state, the pushes (the staff card of the
 applicant's results, the holder's notice of a decision) and the audit row commit together. Which items, how
@@ -73,7 +73,7 @@ class Checklist:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """Where a result's entry stands after an answer: the next question, or «На проверке»."""
+    """Where a result's entry stands after an answer: the next question, or 'on review'."""
 
     state: str | None  # the Exams state now (None: sent for review)
     item: ChecklistItem
@@ -249,7 +249,7 @@ class ExamService:
         return view.item if view is not None else None
 
     async def current(self, owner_id: int, conversation: Conversation) -> Step | None:
-        """The result being entered and the state asked now (to show the question again, e.g. after «Назад»)."""
+        """The result being entered and the state asked now (to show the question again, e.g. after 'Back')."""
         found = await self._current(owner_id, conversation)
         if found is None:
             return None
@@ -270,7 +270,7 @@ class ExamService:
             return received, None
         draft = await self._current(owner_id, conversation)
         async with transaction(self.engine):
-            if draft is not None:  # another file for the same result (after «Назад»)
+            if draft is not None:  # another file for the same result (after 'Back')
                 await self.exams.fill(draft[0].id, owner_id, upload_id=received.upload.id)
                 record_id = draft[0].id
             else:
@@ -339,7 +339,7 @@ class ExamService:
             return await self._send(owner_id, conversation, record, item)
 
     async def _send(self, owner_id: int, conversation: Conversation, record: ExamRecord, item: ChecklistItem) -> Step:
-        """The last answer is in: «На проверке», staff's card of this applicant is (re)drawn, audited."""
+        """The last answer is in: 'on review', staff's card of this applicant is (re)drawn, audited."""
         sent = await self.exams.send_for_review(record.id, owner_id)
         assert sent is not None
         await self.pushes.exam_card(sent.profile_id, f"{sent.id}:{sent.version}")
@@ -370,7 +370,7 @@ class ExamService:
         return Step(str(previous.state), found[1], found[0])
 
     async def leave(self, conversation: Conversation) -> int | None:
-        """«Отмена»: back to the checklist; what was entered stays as a draft to resume."""
+        """'Cancel': back to the checklist; what was entered stays as a draft to resume."""
         data = await conversation.get_data()
         await conversation.set_state(None)
         return int(data["profile_id"]) if data.get("profile_id") is not None else None
@@ -403,7 +403,7 @@ class ExamService:
         return await self.exams.get(record_id)
 
     async def view_file(self, who_id: int, who_name: str, record_id: int) -> StoredFile | None:
-        """«Файл»: the result's file for a staff member, audited as a view."""
+        """'File': the result's file for a staff member, audited as a view."""
         record = await self.exams.get(record_id)
         if record is None or record.upload_id is None:
             return None
@@ -415,7 +415,7 @@ class ExamService:
         return StoredFile(upload, await self.files.get(upload.storage_name))
 
     async def confirm(self, who_id: int, who_name: str, record_id: int, version: int) -> ExamRecord | None:
-        """«Подтвердить»: the result becomes an entry, valid until the date the policy gives; None when it is
+        """'Confirm': the result becomes an entry, valid until the date the policy gives; None when it is
         no longer on review at that version (someone decided first)."""
         record = await self.exams.get(record_id)
         if record is None or record.done_on is None:
@@ -430,7 +430,7 @@ class ExamService:
     async def give_back(
         self, who_id: int, who_name: str, record_id: int, version: int, reason: str
     ) -> ExamRecord | None:
-        """«Вернуть»: the holder is told why and asked for exactly that item again."""
+        """'Return': the holder is told why and asked for exactly that item again."""
         record = await self.exams.get(record_id)
         if record is None:
             return None

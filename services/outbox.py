@@ -76,12 +76,12 @@ class Pushes:
         await self._enqueue(f"exam:{result_id}:{version}", owner_id, owner_id, "exam_decided", {"result": result_id})
 
     async def elmk_added(self, elmk_id: int) -> None:
-        """Staff get one message per added ЭЛМК, with «Файл» and «Подтвердить»."""
+        """Staff get one message per added ELMK, with 'File' and 'Confirm'."""
         for chat_id in self.staff_targets:
             await self._enqueue(f"elmk-added:{elmk_id}:{chat_id}", chat_id, None, "elmk_staff", {"elmk": elmk_id})
 
     async def elmk_confirmed(self, owner_id: int, elmk_id: int) -> None:
-        """The holder learns that staff confirmed the ЭЛМК they added."""
+        """The holder learns that staff confirmed the ELMK they added."""
         await self._enqueue(f"elmk-confirmed:{elmk_id}", owner_id, owner_id, "elmk_confirmed", {"elmk": elmk_id})
 
     async def stuck(self, app: Application) -> int:

@@ -1,5 +1,5 @@
 """The documents staff asked for: the citizen sends them one kind after another, then the application goes
-back to «В проверке» (the change, the pushes to both sides and the audit row in one transaction)."""
+back to 'in review' (the change, the pushes to both sides and the audit row in one transaction)."""
 
 from __future__ import annotations
 

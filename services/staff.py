@@ -129,8 +129,8 @@ class StaffService:
     async def _issue(
         self, who_id: int, who_name: str, app_id: int, version: int
     ) -> Application | Conflict | Refused | ExamsWaiting:
-        """«Выдать ЭМК»: the book is signed with the confirmed exam results as its entries, the application
-        becomes «ЭМК выдана», the holder gets the card (services/book.py, one transaction). It waits while a
+        """'Issue the EMK': the book is signed with the confirmed exam results as its entries, the application
+        becomes 'EMK issued', the holder gets the card (services/book.py, one transaction). It waits while a
         required item is not confirmed (or ran out since the approval)."""
         current = await self.applications.get(app_id)
         if current is None or self.book is None or self.book_entries is None:
@@ -152,7 +152,7 @@ class StaffService:
         return issued if isinstance(issued, Conflict) else now
 
     async def revoke_book(self, who_id: int, who_name: str, app_id: int, reason: str) -> Application | None:
-        """«Отозвать ЭМК» with a reason: None when the application has no valid book to revoke."""
+        """'Revoke the EMK' with a reason: None when the application has no valid book to revoke."""
         app = await self.applications.get(app_id)
         found = await self.book.of_application(app_id) if self.book is not None and app is not None else None
         if app is None or found is None or found[1].status is BookStatus.REVOKED:

@@ -86,7 +86,7 @@ class UploadService:
         refuse_duplicate: Callable[[Upload], bool] | None = None, qr_is_enough: bool = False,
     ) -> Received:
         """Check a scan and store it encrypted; a file this profile already has is refused where
-        `refuse_duplicate` says so. With `qr_is_enough` (a photo of a QR code, e.g. an official ЭЛМК's), a
+        `refuse_duplicate` says so. With `qr_is_enough` (a photo of a QR code, e.g. an official ELMK's), a
         picture refused as a document is still taken when a QR code can be read in it."""
         result = await self.media.scan(data, max_bytes=MAX_SCAN_BYTES, max_pages=MAX_SCAN_PAGES, owner=owner_id)
         refused = any(i.severity is Severity.ERROR for i in result.issues)
@@ -204,7 +204,7 @@ class UploadService:
         return await self.wizard.show(owner_id, conversation, step, await self.files_changed(profile, step.key))
 
     async def step_done(self, owner_id: int, conversation: Conversation, step_key: str) -> bool | None:
-        """«Готово» on a document step: True, and the legibility question comes next; False: nothing sent
+        """'Done' on a document step: True, and the legibility question comes next; False: nothing sent
         yet; None: a stale button."""
         found = await self.wizard.at(owner_id, conversation, step_key)
         if found is None:

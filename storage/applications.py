@@ -75,7 +75,7 @@ class ApplicationRepository:
     async def submit(
         self, *, owner_id: int, profile_id: int, snapshot: dict[str, Any], signature: SimpleSignature
     ) -> Application:
-        """Number the application (per year, never reused), store what was signed, status «Принято»."""
+        """Number the application (per year, never reused), store what was signed, status 'Accepted'."""
         now = self.clock.now()
         year = signature.signed_at.year
         async with transaction(self.engine) as conn:

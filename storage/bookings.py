@@ -99,7 +99,7 @@ class BookingRepository:
                     "owner_id": owner_id, "profile_id": profile_id, "status": BookingStatus.ACTIVE.value,
                     "created_at": self.clock.now(),
                 }
-                # No conflict target: any unique index (the seat's, or a талон number drawn twice) skips the
+                # No conflict target: any unique index (the seat's, or a appointment slip number drawn twice) skips the
                 # row; the seat is then tried again with the next candidate, never given twice.
                 stmt = module.insert(bookings).values(**values).on_conflict_do_nothing().returning(*bookings.c)
                 row = (await conn.execute(stmt)).first()

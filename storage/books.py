@@ -3,7 +3,7 @@ needed to find it (number, the random check id of the check page, the owner and 
 
 The content is personal data (name, birth date, exam results), so it is stored only as a FieldCipher token;
 the number, status and check id are not personal and stay in clear for look-ups. A revoked book keeps its
-row: the content is re-signed with the status ``revoked`` and the reason, so the check says «отозвана».
+row: the content is re-signed with the status ``revoked`` and the reason, so the check says 'revoked'.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ books = Table(
     "books",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("number", String(32), nullable=False, unique=True),  # К-2026-000123
+    Column("number", String(32), nullable=False, unique=True),  # K-2026-000123 (Cyrillic K)
     Column("year", Integer, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("check_id", String(64), nullable=False, unique=True),  # random, in the check page's URL

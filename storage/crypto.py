@@ -1,4 +1,4 @@
-"""Field encryption at rest: identifiers (passport, СНИЛС, ОМС, birth certificate) under the operator's key.
+"""Field encryption at rest: identifiers (passport, SNILS, OMS, birth certificate) under the operator's key.
 
 A value is stored as the token ``v2:<key id>:<b64>``, where ``<key id>`` names the key (8 hex digits of its
 fingerprint, not secret) and ``<b64>`` is URL-safe base64 without padding of

@@ -1,4 +1,4 @@
-"""Added ЭЛМК: an official ЭЛМК (formed by a Центр гигиены и эпидемиологии, shown on Госуслуги) that a holder
+"""Added ELMK: an official ELMK (formed by a Centre for Hygiene and Epidemiology, shown on Gosuslugi) that a holder
 already has and added here: its number and dates (personal data: one FieldCipher token bound to the row's
 random ref), the uploaded PDF or QR photo, and whether staff confirmed it (``reported`` until then).
 ``version`` grows with every change, so of two staff pressing at once exactly one wins."""

@@ -83,7 +83,7 @@ applications = Table(
     "applications",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("number", String(32), nullable=False, unique=True),  # ЭМК-2026-000123, never reused
+    Column("number", String(32), nullable=False, unique=True),  # EMK-2026-000123 in Cyrillic letters, never reused
     Column("year", Integer, nullable=False),
     Column("seq", Integer, nullable=False),
     Column("owner_id", BigInteger, ForeignKey("users.telegram_id", ondelete="CASCADE"), nullable=False, index=True),
@@ -142,7 +142,7 @@ bookings = Table(
     "bookings",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("number", String(16), nullable=False, unique=True),  # the талон number people read out
+    Column("number", String(16), nullable=False, unique=True),  # the appointment slip number people read out
     Column("clinic_code", String(32), nullable=False),  # a code of the clinics file
     Column("slot_start", UTCDateTime, nullable=False),
     Column("seat", Integer, nullable=False),  # 1..seats of the clinic

@@ -1,5 +1,5 @@
-"""«Моя ЭМК» in the chat: the card's caption and buttons, the list of a holder's books, and what
-«Проверить» answers. The pictures and files themselves come from views/book_files.py."""
+"""'My EMK' in the chat: the card's caption and buttons, the list of a holder's books, and what
+'Check' answers. The pictures and files themselves come from views/book_files.py."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def card_keyboard(tr: Tr, opened: OpenBook, others: list[tuple[int, str]]) -> In
 
 
 def check_text(tr: Tr, check: BookCheck) -> str:
-    """«Проверить»: the verdict, what the book holds, which required entries are missing or ran out."""
+    """'Check': the verdict, what the book holds, which required entries are missing or ran out."""
     verdict = {
         CheckOutcome.VALID: "web-check-valid", CheckOutcome.REVOKED: "web-check-revoked",
         CheckOutcome.NOT_FOUND: "web-check-not-found", CheckOutcome.BAD_SIGNATURE: "web-check-bad-signature",
@@ -72,7 +72,7 @@ def check_text(tr: Tr, check: BookCheck) -> str:
     return "\n".join(lines)
 
 
-# --- «Записи»: the entries with filters ---------------------------------------------------------------------
+# --- 'Entries': the entries with filters ---------------------------------------------------------------------
 
 MAX_LISTED = 30  # a message holds 4096 characters: the newest entries, and how many more there are
 PLACE_LABEL = 40  # an institution's button shows this many characters at most

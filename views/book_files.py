@@ -74,7 +74,7 @@ def item_title(tr: Tr, code: str, entry: Entry | None) -> str:
 
 
 def entry_result(tr: Tr, entry: Entry) -> str:
-    """A result picked from choices («fit», «negative»...) in the person's language; typed text as it is."""
+    """A result picked from choices ('fit', 'negative'...) in the person's language; typed text as it is."""
     key = "exam-result-" + entry.result.replace("_", "-")
     return tr(key) if entry.result and key in tr.translator.keys.get(tr.locale, frozenset()) else entry.result
 
@@ -136,7 +136,7 @@ def _text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font: Image
 
 
 def card_png(book: Book, photo: bytes | None, check_url: str, tr: Tr) -> bytes:
-    """The card for showing on a phone: photo, name, number, «действует до» in words, the QR to the check."""
+    """The card for showing on a phone: photo, name, number, 'valid until' in words, the QR to the check."""
     width, height = CARD_SIZE
     card = Image.new("RGB", CARD_SIZE, "white")
     draw = ImageDraw.Draw(card)

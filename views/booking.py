@@ -1,5 +1,5 @@
 """What the booking flow shows: regions, clinics with paging, the clinic card, the calendar, free times,
-the confirmation, the талон, «Мои записи», reminders, and the staff's list of a day.
+the confirmation, the appointment slip, 'My bookings', reminders, and the staff's list of a day.
 
 Times are shown in the clinic's zone and said so; when the person's zone (the operator's for now) differs at
 that moment, a line says it. User-supplied and operator texts go through html.quote.
@@ -27,7 +27,7 @@ PAGE_SIZE = 5
 TIMES_PER_ROW = 4
 
 
-# The calendar's month «whichever first has a free day» (any month past the horizon means that; button values
+# The calendar's month 'whichever first has a free day' (any month past the horizon means that; button values
 # are non-negative ids).
 FIRST_FREE_MONTH = 99
 
@@ -215,7 +215,7 @@ def confirm_screen(
     return "\n".join(lines), _markup(rows)
 
 
-# --- the талон and after -----------------------------------------------------------------------------------
+# --- the appointment slip and after -----------------------------------------------------------------------------------
 
 
 def booking_actions(tr: Tr, booking: Booking) -> list[list[InlineKeyboardButton]]:

@@ -1,4 +1,4 @@
-"""«Добавить мою ЭЛМК»: the questions, the refusals, the holder's list of added ЭЛМК, staff's message of one."""
+"""'Add my ELMK': the questions, the refusals, the holder's list of added ELMK, staff's message of one."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def line(tr: Tr, added: AddedElmk) -> str:
 
 
 def listing(tr: Tr, added: list[AddedElmk]) -> tuple[str, InlineKeyboardMarkup]:
-    """The holder's added ЭЛМК, labelled as the official book they added, next to the issued books."""
+    """The holder's added ELMK, labelled as the official book they added, next to the issued books."""
     text = "\n".join([tr("elmk-list-title"), *("• " + line(tr, a) for a in added), tr("elmk-official-note")])
     return text, InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())]])

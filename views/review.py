@@ -1,4 +1,4 @@
-"""The citizen's side of a submitted application: signing, «Мои заявления», a timeline, the documents staff
+"""The citizen's side of a submitted application: signing, 'My applications', a timeline, the documents staff
 asked for."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def sign_screen(tr: Tr, name: str) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def submitted_text(tr: Tr, number: str, policy: Policy) -> str:
-    """What happens after sending, in days: an application waiting longer than the policy's «stuck» period
+    """What happens after sending, in days: an application waiting longer than the policy's 'stuck' period
     is taken up with staff, so that period is what "usually" means."""
     days = max(1, -(-policy.reminders.stuck_application_hours // 24))
     return tr("review-submitted", number=number, days=days)
@@ -33,7 +33,7 @@ def submitted_text(tr: Tr, number: str, policy: Policy) -> str:
 
 def mine_keyboard(tr: Tr, *, book: bool = False, exams: bool = False) -> InlineKeyboardMarkup:
     """`book`: the operator has clinics, so the next step, booking the exams, is offered first; `exams`: right
-    after sending, «Обследования» too (uploading the exam results)."""
+    after sending, 'Exams' too (uploading the exam results)."""
     rows = [
         [InlineKeyboardButton(text=tr("btn-my-applications"), callback_data=MenuCb(item="mine").pack())],
         [InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())],

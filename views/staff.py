@@ -31,7 +31,7 @@ from views.ui import fmt_date
 
 ALBUM_SIZE = 10  # Telegram takes 2..10 items per album
 
-# What «Показать полностью» lists: who the applicant is and every identifier the card masks.
+# What 'Show in full' lists: who the applicant is and every identifier the card masks.
 FULL_DATA_KEYS = (
     "surname", "name", "patronymic", "birth_date", "phone", "email", "passport_number", "passport_division_code",
     "birth_certificate_number", "foreign_passport_country_name", "foreign_passport_number", "snils", "oms",
@@ -44,7 +44,7 @@ def _button(text: str, **data: str | int) -> InlineKeyboardButton:
 
 
 def acted(tr: Tr, who: str, status: Status) -> str:
-    """«Алиса: В проверке» under the card; `who` is a person's name (escaped here)."""
+    """'Alice: in review' under the card; `who` is a person's name (escaped here)."""
     return tr("staff-acted", who=html.quote(who), status=tr(f"status-{status.value}"))
 
 
@@ -66,7 +66,7 @@ def card(tr: Tr, app: Application, info: CardInfo, acted: str | None = None) -> 
     for target in allowed_targets(app.status, Actor.STAFF):
         action = STAFF_ACTIONS.get(target)
         if target is Status.ISSUED and info.open_exams:
-            continue  # «Выдать ЭМК» only once every required entry is confirmed
+            continue  # 'Issue the EMK' only once every required entry is confirmed
         if action:
             rows.append(_button(tr(f"btn-staff-{action}"), action=action, app=app.id, version=app.version))
     if info.book_number and not info.book_revoked:
@@ -102,7 +102,7 @@ def cancel_only(tr: Tr, app: Application) -> InlineKeyboardMarkup:
 
 
 def reason_controls(tr: Tr, app: Application, who: str, action: str) -> tuple[str, InlineKeyboardMarkup]:
-    """The message next to the reason prompt that carries «Отмена» (a forced reply can have no buttons)."""
+    """The message next to the reason prompt that carries 'Cancel' (a forced reply can have no buttons)."""
     text = tr("staff-reason-controls", name=html.quote(who), number=app.number, action=tr(f"btn-staff-{action}"),
               minutes=int(REASON_TTL.total_seconds() // 60))
     return text, cancel_only(tr, app)

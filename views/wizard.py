@@ -31,7 +31,7 @@ from storage.profiles import Profile
 from views.ui import fmt_date
 
 BAR_CELLS = 10
-REMOVE_BUTTONS_PER_ROW = 4  # Telegram takes at most 8 buttons in a row; 4 «🗑 Удалить N» fit a phone's width
+REMOVE_BUTTONS_PER_ROW = 4  # Telegram takes at most 8 buttons in a row; 4 '🗑 Remove N' fit a phone's width
 _TITLES: dict[tuple[int, int, str], tuple[Policy, dict[str, str]]] = {}
 KEYBOARD_CACHE_SIZE = 1024  # step keyboards kept by `step_keyboard` (steps x languages x navigation variants)
 _KEYBOARDS: dict[tuple[Any, ...], InlineKeyboardMarkup] = {}
@@ -57,7 +57,7 @@ def section_title(tr: Tr, section: str, draft: Draft, ctx: wizard.Context) -> st
 
 
 def progress_line(tr: Tr, step_key: str, draft: Draft, ctx: wizard.Context) -> str:
-    """«Паспорт · 3 из 4 ▰▰▰▰▰▰▱▱▱▱»: the place in the section in words, the whole application as a bar."""
+    """'Passport · 3 of 4 ▰▰▰▰▰▰▱▱▱▱': the place in the section in words, the whole application as a bar."""
     p = section_progress(step_key, draft, ctx)
     filled = round(BAR_CELLS * p.overall_n / p.overall_m) if p.overall_m else 0
     text = tr.fixed("apply-progress", section=tr("apply-section-" + p.section), n=p.n, m=p.m)

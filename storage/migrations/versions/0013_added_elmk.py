@@ -1,4 +1,4 @@
-"""Added ЭЛМК: an official book a holder already has, added by its number, dates and file.
+"""Added ELMK: an official book a holder already has, added by its number, dates and file.
 
 Revision ID: 0013
 Revises: 0012
