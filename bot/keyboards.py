@@ -221,3 +221,11 @@ class ElmkStaffCb(CallbackData, prefix="es"):
     action: Text  # file | confirm
     elmk: Id
     version: Id = 0
+
+
+class RenewCb(CallbackData, prefix="rn"):
+    """The Renew button on a book, from My EMK or from a reminder: starts the renewal of `book`
+    (handlers/renewal.py). Other actions belong to the renewal flow's own steps."""
+
+    action: Text  # start | ...
+    book: Id = 0
