@@ -41,6 +41,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.reminders import ReminderService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -58,6 +59,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
+from storage.reminders import NotificationSettingsRepository
 from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
@@ -185,8 +187,13 @@ def build_services(
                        public_base_url=settings.PUBLIC_BASE_URL, qr=media)
     staff.book, staff.book_entries = book, exams.book_entries  # 'Issue the EMK' / 'Revoke the EMK'
     elmk_rows = ElmkRepository(engine, clock, cipher)
+    elmk = ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz)
+    reminders = ReminderService(engine, NotificationSettingsRepository(engine, clock), pushes, policy, clock,
+                                settings.TIMEZONE, books=book, entries=exams, elmk=elmk_rows)
+    book.replan = exams.replan = elmk.replan = reminders.replan  # each change that moves a term replans
     return Services(
-        elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),
+        elmk=elmk,
+        reminders=reminders,
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
                                 operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
                                 books=books, elmk=elmk_rows),

@@ -429,8 +429,8 @@ class PaymentPolicy(_Model):
 
 
 class QuietHours(_Model):
-    start: Hour = 22
-    end: Hour = 8
+    start: Hour = 21
+    end: Hour = 9
 
     def is_quiet(self, local: time) -> bool:
         """Whether a local time falls in [start, end) (wrapping past midnight); start == end means never."""

@@ -12,6 +12,7 @@ application onto entries belongs to the exams use case; `issue` takes the entrie
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -50,6 +51,9 @@ class QrReader(Protocol):
 
     async def qr(self, data: bytes, *, owner: int | None = None) -> str | None: ...
 
+
+Replan = Callable[[int], Awaitable[Any]]
+"""Recompute a holder's reminders inside the caller's transaction (services/reminders.py)."""
 
 CHECK_ID_BYTES = 16  # 128 random bits: the check page's URL cannot be guessed and says nothing of the person
 
@@ -117,6 +121,7 @@ class BookService:
         self.public_key = public_key_of(signing_key)
         self.issuer = issuer
         self.public_base_url = public_base_url.rstrip("/")
+        self.replan: Replan | None = None  # services/reminders.py, set by the composition root
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
@@ -150,6 +155,8 @@ class BookService:
                 signature=sign_canonical(canonical, self._signing_key),
             )
             await self.pushes.book_issued(holder.owner_id, book_id)
+            if self.replan is not None:  # the new book's reminders, in the issuing transaction
+                await self.replan(holder.owner_id)
         return IssuedBook(book_id, book, holder.photo_upload_id)
 
     async def issue_for_application(
@@ -196,6 +203,8 @@ class BookService:
             await self.books.resign(book_id, status=book.status, canonical=canonical,
                                     signature=sign_canonical(canonical, self._signing_key))
             await self.pushes.book_revoked(stored.owner_id, book_id)
+            if self.replan is not None:  # a revoked book reminds of nothing
+                await self.replan(stored.owner_id)
             if actor_id is not None:
                 await self.applications.applications.audit(
                     actor_id=actor_id, action="staff.revoke_book", application_id=stored.application_id,
