@@ -229,3 +229,10 @@ class RenewCb(CallbackData, prefix="rn"):
 
     action: Text  # start | ...
     book: Id = 0
+
+
+class NotifyCb(CallbackData, prefix="nt"):
+    """'Notification settings' (handlers/notify.py) and a reminder's settings button."""
+
+    action: Text  # open | toggle | always | quiet | quiet_set | quiet_type | zone | zone_set | zone_type
+    value: Text = ""

@@ -47,7 +47,8 @@ class OutboxSweeper:
     """Claims due outbox rows and hands each to `deliver` (the composition root renders the text from the row's
     kind and payload and sends it through the Notifier), then records the outcome:
 
-    SENT → sent; BLOCKED → skipped (never retried); RETRY_LATER, or `deliver` raising → rescheduled with
+    SENT → sent; BLOCKED → skipped (never retried); DEFERRED → due again at its `not_before`, the attempt not
+    counted (the holder's quiet hours); RETRY_LATER, or `deliver` raising → rescheduled with
     `backoff` (1, 5, 30 minutes by default, or Telegram's retry_after if longer) until the repository's
     max_attempts, then failed; FAILED → failed at once.
     """
@@ -125,6 +126,8 @@ class OutboxSweeper:
             done = await self.outbox.mark_sent(row.id, token)
         elif result.status is SendStatus.BLOCKED:
             done = await self.outbox.mark_skipped(row.id, token, result.error or "Blocked")
+        elif result.status is SendStatus.DEFERRED and result.not_before is not None:
+            done = await self.outbox.defer(row.id, token, result.not_before)
         elif result.status is SendStatus.FAILED:
             log.warning("outbox row %s (%s) failed for good: %s", row.id, row.kind, result.error)
             done = await self.outbox.mark_failed(row.id, token, result.error or "Failed", give_up=True)

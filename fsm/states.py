@@ -105,7 +105,16 @@ class BookFlow(StatesGroup):
     elmk_file = State()  # its PDF or a photo of its QR
 
 
+class Notify(StatesGroup):
+    """'Notification settings': waiting for typed quiet hours or a typed time zone."""
+
+    quiet = State()
+    zone = State()
+
+
 HINTS: dict[str, str] = {
+    Notify.quiet.state: "hint-notify-quiet",
+    Notify.zone.state: "hint-notify-zone",
     BookFlow.check.state: "hint-book-check",
     BookFlow.elmk_number.state: "hint-elmk-number",
     BookFlow.elmk_issued.state: "hint-elmk-date",
@@ -134,6 +143,8 @@ IDLE_HINT = "hint-idle"
 # What a state that is not a wizard step waits for (wizard steps say it through their kind): the rest of
 # what a person can send there gets the state's hint.
 EXPECTS: dict[str, frozenset[str]] = {
+    Notify.quiet.state: frozenset({"text"}),
+    Notify.zone.state: frozenset({"text"}),
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
@@ -151,7 +162,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, Notify]
     return [state for group in groups for state in group.__all_states__]
 
 

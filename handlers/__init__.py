@@ -28,6 +28,7 @@ from handlers import (
     exams,
     exams_staff,
     fallback,
+    notify,
     payment,
     review,
     staff,
@@ -36,7 +37,8 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router, elmk.router]
+                         booking.router, exams.router, book.router, elmk.router,
+                         notify.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 

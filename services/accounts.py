@@ -67,6 +67,7 @@ class AccountService:
         if self.elmk is not None:
             entries.append(("btn-menu-add-elmk", "addelmk"))
         entries.append(("btn-check-book", "checkbook"))
+        entries.append(("btn-menu-notify", "notify"))
         return Menu(has_consent, tuple(entries))
 
     @staticmethod

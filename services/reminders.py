@@ -31,9 +31,13 @@ from domain.reminders import (
     book_terms,
     book_validity_end,
     is_quiet,
+    parse_quiet_hours,
+    parse_zone,
     plan,
     settle,
 )
+from fsm.states import Notify
+from services.conversation import Conversation
 from services.outbox import Pushes
 from storage.db import transaction
 from storage.elmk import ElmkRepository
@@ -107,6 +111,42 @@ class ReminderService:
     async def set_zone(self, owner_id: int, zone: str) -> NotificationSettings:
         """The holder's zone (checked by domain.reminders.parse_zone), and replan."""
         return await self._change(owner_id, zone=zone)
+
+    async def choose_quiet(self, owner_id: int, value: str) -> NotificationSettings | None:
+        """A preset button: "off" or "HH:MM-HH:MM"; None for a value that is neither (a forged button)."""
+        if value == QUIET_OFF:
+            return await self.set_quiet(owner_id, None)
+        quiet = parse_quiet_hours(value)
+        return await self.set_quiet(owner_id, quiet) if quiet is not None else None
+
+    async def choose_zone(self, owner_id: int, value: str) -> NotificationSettings | None:
+        zone = parse_zone(value)
+        return await self.set_zone(owner_id, zone) if zone is not None else None
+
+    # --- typed values -----------------------------------------------------------------------------------------
+
+    async def ask(self, conversation: Conversation, what: str) -> None:
+        """Wait for typed quiet hours (`what` = "quiet") or a typed zone ("zone")."""
+        await conversation.set_state(Notify.quiet if what == "quiet" else Notify.zone)
+
+    async def leave(self, conversation: Conversation) -> None:
+        await conversation.set_state(None)
+
+    async def answer_quiet(self, owner_id: int, conversation: Conversation, text: str) -> NotificationSettings | None:
+        """Typed «22:00–08:00»: saved and replanned; None if it is not two different times."""
+        quiet = parse_quiet_hours(text)
+        if quiet is None:
+            return None
+        await conversation.set_state(None)
+        return await self.set_quiet(owner_id, quiet)
+
+    async def answer_zone(self, owner_id: int, conversation: Conversation, text: str) -> NotificationSettings | None:
+        """A typed IANA zone name: saved and replanned; None if there is no such zone."""
+        zone = parse_zone(text)
+        if zone is None:
+            return None
+        await conversation.set_state(None)
+        return await self.set_zone(owner_id, zone)
 
     # --- the plan ------------------------------------------------------------------------------------------
 
