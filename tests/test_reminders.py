@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from domain.book import Entry, EntryKind
+from domain.reminders import ReminderKind
 from services.book import Holder, IssuedBook
 from storage.books import books
 from storage.db import transaction
@@ -275,3 +276,54 @@ async def test_the_english_reminder_and_the_renew_button(world: World) -> None:
     markup = sent[0].params["reply_markup"]["inline_keyboard"]
     assert [b["text"] for row in markup for b in row] == ["Renew", "Notification settings"]
     assert markup[0][0]["callback_data"] == f"rn:start:{issued.id}"  # the renewal flow's own button
+
+
+async def test_a_nudge_waits_out_quiet_hours_and_is_dropped_once_the_application_moved_on(world: World) -> None:
+    """The 48-hour nudge goes only while the organisation is the one to act: one that falls in the holder's
+    quiet hours waits for their end; if staff acted meanwhile it is not sent at all."""
+    from domain.status import Actor, Status
+    from tests.test_review import submitted
+
+    anna = world.person()
+    await submitted(world, anna)
+    assert world.deps is not None
+    apps = world.deps.services.applications
+
+    def nudges() -> list:
+        return [c for c in world.api.calls if "дольше обычного" in str(c.params.get("text"))]
+
+    world.clock.set(datetime(2026, 11, 27, 19, 0, tzinfo=UTC))  # 22:00 Moscow: quiet
+    assert await apps.scan_stuck() == 1
+    await world.sweep()
+    assert nudges() == []
+    world.clock.set(datetime(2026, 11, 28, 6, 0, 1, tzinfo=UTC))  # 09:00 Moscow: it goes
+    await world.sweep()
+    assert len(nudges()) == 1
+
+    app = (await apps.applications.list_for(anna.user.id))[0]
+    moved = await apps.change_status(app.id, seen_version=app.version, target=Status.IN_REVIEW, actor=Actor.STAFF,
+                                     actor_id=900001, audit="staff.take")
+    assert not hasattr(moved, "reason")
+    world.clock.set(datetime(2026, 11, 30, 19, 0, tzinfo=UTC))  # 48 h in review, 22:00 Moscow
+    assert await apps.scan_stuck() == 1
+    await world.sweep()
+    app = (await apps.applications.list_for(anna.user.id))[0]
+    await apps.change_status(app.id, seen_version=app.version, target=Status.NEEDS_DOCUMENTS, actor=Actor.STAFF,
+                             actor_id=900001, audit="staff.request", comment="Нужен штамп",
+                             requested=("passport_registration",))
+    world.clock.set(datetime(2026, 12, 1, 6, 0, 1, tzinfo=UTC))  # 09:00: the citizen is now the one asked
+    await world.sweep()
+    assert len(nudges()) == 1
+
+
+async def test_switched_off_appointment_and_stuck_pushes_are_skipped(world: World) -> None:
+    anna = world.person()
+    await _consent(anna)
+    await anna.command("start")
+    await anna.press("🔔 Настройки уведомлений")
+    await anna.press("✅ Долгое рассмотрение заявления")
+    await anna.press("✅ Запись на осмотр")
+    assert {"❌ Долгое рассмотрение заявления", "❌ Запись на осмотр"} <= set(anna.buttons())
+    assert world.deps is not None
+    for kind in (ReminderKind.STUCK, ReminderKind.APPOINTMENT):
+        assert (await world.deps.services.reminders.hold(anna.user.id, kind)).skip
