@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     WEB_ENABLED: bool = True
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)  # 0: no web server
+    NOTIFY_RATE: float = Field(default=25.0, gt=0, le=1000)  # pushes a second in all (Telegram: about 30)
     PUBLIC_BASE_URL: str = "http://localhost:8080"  # how people reach the web server: the QR and links use it
 
     @field_validator("BOT_TOKEN")

@@ -250,12 +250,14 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     async def on_startup(bot: Bot) -> None:
         if not deps.services.pushes.staff_targets:
             log.warning("STAFF_CHAT_ID and STAFF_IDS are empty: submitted applications will reach no staff")
-        deps.deliveries.attach(bot)
+        deps.deliveries.attach(bot, global_rate=deps.settings.NOTIFY_RATE)
         await deps.services.booking.report_misfits()  # logged and sent to staff, never moved
         await set_commands(bot, deps.translator)
 
     dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier
-    sweeper = OutboxSweeper(deps.outbox, deps.deliveries.deliver, clock=deps.clock)
+    # A sweep drains full batches (up to 200 x 50 rows), so 10 000 reminders due at one moment go out at the
+    # sender's pace instead of 50 every 5 seconds.
+    sweeper = OutboxSweeper(deps.outbox, deps.deliveries.deliver, clock=deps.clock, max_batches=200)
     dp["sweeper"] = sweeper
     setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.services.applications.scan_stuck, 600.0)])
     return dp

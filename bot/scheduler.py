@@ -62,8 +62,10 @@ class OutboxSweeper:
         batch_size: int = 50,
         lease: timedelta = timedelta(minutes=10),
         backoff: Iterable[timedelta] = DEFAULT_BACKOFF,
+        max_batches: int = 1,
     ) -> None:
         self.outbox = outbox
+        self.max_batches = max(1, max_batches)  # full batches one sweep drains: 10 000 reminders due at 10:00
         self.deliver = deliver
         self.clock = clock
         self.batch_size = batch_size
@@ -96,12 +98,16 @@ class OutboxSweeper:
         exhausted = await self.outbox.fail_exhausted(self.lease)
         if exhausted:
             log.warning("%s outbox rows failed: claimed for their last attempt and never finished", exhausted)
-        rows = await self.outbox.claim_due(self.batch_size, self.lease)
-        if not rows:
-            return 0
-        # concurrently: the Notifier's limiter keeps the pace and the order within a chat (claim order)
-        handled = await asyncio.gather(*(self._handle(row) for row in rows))
-        return sum(handled)
+        total = 0
+        for _ in range(self.max_batches):  # the next batch only while the last one was full
+            rows = await self.outbox.claim_due(self.batch_size, self.lease)
+            if not rows:
+                break
+            # concurrently: the Notifier's limiter keeps the pace and the order within a chat (claim order)
+            total += sum(await asyncio.gather(*(self._handle(row) for row in rows)))
+            if len(rows) < self.batch_size or self._stopping:
+                break
+        return total
 
     async def _handle(self, row: OutboxRow) -> int:
         token = row.claim_token or ""
