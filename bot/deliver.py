@@ -124,17 +124,11 @@ class Deliveries:
         assert self.notifier is not None and row.user_id is not None
         reminders = self.services.reminders
         hold = await reminders.hold(row.user_id, ReminderKind(payload["kind"]))
-        if hold.skip or not await reminders.still_planned(row.user_id, row.dedup_key):
-            return SendResult(SendStatus.BLOCKED, error="NoLongerPlanned")  # replanned away while it was due
+        number = None if hold.skip else await reminders.subject_number(row.user_id, str(payload["subject"]))
+        if number is None:
+            return SendResult(SendStatus.BLOCKED, error="NoLongerPlanned")  # switched off, revoked, superseded
         if hold.until is not None:
             return SendResult(SendStatus.DEFERRED, not_before=hold.until)
-        kind_, _, ident = str(payload["subject"]).partition(":")
-        if kind_ == "book":
-            stored = await self.services.book.books.get(int(ident), row.user_id)
-            number = stored.number if stored is not None else ""
-        else:
-            added = await self.services.elmk.get(int(ident))
-            number = added.number if added is not None else ""
         tr = await self._tr_for(row.user_id)
         text, keyboard = reminder_views.reminder(tr, payload, number=number,
                                                  booking=self.services.accounts.bookings is not None)

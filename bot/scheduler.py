@@ -63,7 +63,9 @@ class OutboxSweeper:
         lease: timedelta = timedelta(minutes=10),
         backoff: Iterable[timedelta] = DEFAULT_BACKOFF,
         max_batches: int = 1,
+        mark_interval: float = 0.05,
     ) -> None:
+        self.mark_interval = mark_interval
         self.outbox = outbox
         self.max_batches = max(1, max_batches)  # full batches one sweep drains: 10 000 reminders due at 10:00
         self.deliver = deliver
@@ -99,17 +101,62 @@ class OutboxSweeper:
         if exhausted:
             log.warning("%s outbox rows failed: claimed for their last attempt and never finished", exhausted)
         total = 0
-        for _ in range(self.max_batches):  # the next batch only while the last one was full
-            rows = await self.outbox.claim_due(self.batch_size, self.lease)
-            if not rows:
-                break
-            # concurrently: the Notifier's limiter keeps the pace and the order within a chat (claim order)
-            total += sum(await asyncio.gather(*(self._handle(row) for row in rows)))
-            if len(rows) < self.batch_size or self._stopping:
-                break
+        sent: list[OutboxRow] = []
+        done = asyncio.Event()
+        marker = asyncio.create_task(self._mark_sent_every(sent, done))
+        running: set[asyncio.Task[int]] = set()
+        try:
+            for _ in range(self.max_batches):  # the next batch only while the last one was full
+                rows = await self.outbox.claim_due(self.batch_size, self.lease)
+                # concurrently: the Notifier's limiter keeps the pace and the order within a chat
+                running |= {asyncio.create_task(self._handle(row, sent)) for row in rows}
+                if len(rows) < self.batch_size or self._stopping:
+                    break
+                # the next batch is claimed once half of this one is done: a slow row (a chat's flood wait)
+                # does not hold the others back, and the sender never runs dry between batches
+                while len(running) > self.batch_size // 2:
+                    finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    total += sum(t.result() for t in finished)
+            if running:
+                finished, running = await asyncio.wait(running)
+                total += sum(t.result() for t in finished)
+        except asyncio.CancelledError:
+            for task in running:  # shutting down past the grace: the unfinished claims expire after the lease
+                task.cancel()
+            raise
+        finally:
+            done.set()
+            await marker  # the last marks, before the sweep returns
         return total
 
-    async def _handle(self, row: OutboxRow) -> int:
+    async def _mark_sent_every(self, sent: list[OutboxRow], done: asyncio.Event) -> None:
+        """Rows Telegram accepted are marked sent together every `mark_interval` (one commit for many: a commit
+        a message caps the pace), and once more when the batch is over. A process killed between a send and
+        its mark sends that row again after the lease: at most the messages of one interval."""
+        finished = False
+        while not finished:
+            try:
+                await asyncio.wait_for(done.wait(), self.mark_interval)
+            except TimeoutError:
+                pass
+            finished = done.is_set()  # then every row of the batch is in `sent` already
+            taken = sent[:]
+            del sent[:]
+            if not taken:
+                continue
+            claims: dict[str, list[int]] = {}
+            for row in taken:  # one statement per claim: its token proves the rows are still ours
+                claims.setdefault(row.claim_token or "", []).append(row.id)
+            for token, ids in claims.items():
+                try:
+                    marked = await self.outbox.mark_sent_many(ids, token)
+                except Exception as exc:
+                    log.error("marking %s outbox rows sent failed: %s", len(ids), type(exc).__name__)
+                    continue
+                if marked < len(ids):
+                    log.warning("%s outbox rows: claim lost before they were marked sent", len(ids) - marked)
+
+    async def _handle(self, row: OutboxRow, sent: list[OutboxRow]) -> int:
         token = row.claim_token or ""
         try:
             if self._stopping:
@@ -121,7 +168,10 @@ class OutboxSweeper:
                 log.error("outbox row %s (%s): delivery raised %s\n%s", row.id, row.kind, type(exc).__name__,
                           _where(exc))
                 result = SendResult(SendStatus.RETRY_LATER, error=type(exc).__name__)
-            await self._record(row, token, result)
+            if result.status is SendStatus.SENT:
+                sent.append(row)  # marked with the others of its batch in a moment
+            else:
+                await self._record(row, token, result)
             return 1
         except Exception as exc:
             log.error("outbox row %s: could not record the outcome: %s", row.id, type(exc).__name__)

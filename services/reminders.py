@@ -39,6 +39,7 @@ from domain.reminders import (
 from fsm.states import Notify
 from services.conversation import Conversation
 from services.outbox import Pushes
+from storage.books import BookRepository
 from storage.db import transaction
 from storage.elmk import ElmkRepository
 from storage.reminders import QUIET_OFF, NotificationSettingsRepository, StoredSettings
@@ -52,6 +53,8 @@ REMINDER_ROW_KIND = "reminder"
 
 class BookSource(Protocol):
     """What the plan reads of the books (services/book.py: BookService)."""
+
+    books: BookRepository
 
     async def books_of(self, owner_id: int) -> list[tuple[Any, Any]]: ...
 
@@ -189,15 +192,18 @@ class ReminderService:
             return Hold(until=settle(now, settings))
         return Hold()
 
-    async def still_planned(self, owner_id: int, key: str) -> bool:
-        """Whether a reminder row's key is still in the holder's plan, or would be had its moment not come:
-        its subject is still valid, its term unchanged and its kind on."""
-        settings = await self.settings(owner_id)
-        for term in await self.terms(owner_id):
-            if settings.enabled(term.kind) and key.startswith(
-                    f"rem:{term.subject}:{term.kind.value}:{term.ends_on.isoformat()}:"):
-                return True
-        return False
+    async def subject_number(self, owner_id: int, subject: str) -> str | None:
+        """The number of a reminder's subject (a book or an added ELMK) while it still stands — the book
+        valid (not revoked, not superseded), the ELMK not removed; None once it does not. A row planned before
+        such a change and already due when it happened is skipped by this; replan removes the rest."""
+        kind, _, ident = subject.partition(":")
+        if kind == "book":
+            stored = await self.books.books.get(int(ident), owner_id)
+            return stored.number if stored is not None and stored.status == BookStatus.VALID.value else None
+        if kind == "elmk" and self.elmk is not None:
+            added = await self.elmk.get(int(ident))
+            return added.number if added is not None and added.owner_id == owner_id else None
+        return None
 
 
 def _hour(value: int) -> time:
