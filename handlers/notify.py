@@ -76,19 +76,11 @@ async def on_type(query: CallbackQuery, callback_data: NotifyCb, tr: Tr, state: 
     await reply_or_edit(query, *views.ask(tr, what))
 
 
-@router.message(StateFilter(Notify.quiet), F.text)
-async def on_quiet_text(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
-    settings = await services.reminders.answer_quiet(user.telegram_id, state, message.text or "")
+@router.message(StateFilter(Notify.quiet, Notify.zone), F.text)
+async def on_typed(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
+    error = "notify-error-quiet" if await state.get_state() == Notify.quiet.state else "notify-error-zone"
+    settings = await services.reminders.answer(user.telegram_id, state, message.text or "")
     if settings is None:
-        await message.answer(tr("notify-error-quiet"))
-        return
-    await _screen(message, tr, services, settings)
-
-
-@router.message(StateFilter(Notify.zone), F.text)
-async def on_zone_text(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
-    settings = await services.reminders.answer_zone(user.telegram_id, state, message.text or "")
-    if settings is None:
-        await message.answer(tr("notify-error-zone"))
+        await message.answer(tr(error))
         return
     await _screen(message, tr, services, settings)

@@ -135,21 +135,17 @@ class ReminderService:
     async def leave(self, conversation: Conversation) -> None:
         await conversation.set_state(None)
 
-    async def answer_quiet(self, owner_id: int, conversation: Conversation, text: str) -> NotificationSettings | None:
-        """Typed «22:00–08:00»: saved and replanned; None if it is not two different times."""
-        quiet = parse_quiet_hours(text)
-        if quiet is None:
+    async def answer(self, owner_id: int, conversation: Conversation, text: str) -> NotificationSettings | None:
+        """Typed quiet hours («22:00–08:00») or zone (an IANA name), as the state asks: saved and replanned;
+        None if it is not two different times, or no such zone."""
+        asked_quiet = await conversation.get_state() == Notify.quiet.state
+        value = parse_quiet_hours(text) if asked_quiet else parse_zone(text)
+        if value is None:
             return None
         await conversation.set_state(None)
-        return await self.set_quiet(owner_id, quiet)
-
-    async def answer_zone(self, owner_id: int, conversation: Conversation, text: str) -> NotificationSettings | None:
-        """A typed IANA zone name: saved and replanned; None if there is no such zone."""
-        zone = parse_zone(text)
-        if zone is None:
-            return None
-        await conversation.set_state(None)
-        return await self.set_zone(owner_id, zone)
+        if isinstance(value, QuietHours):
+            return await self.set_quiet(owner_id, value)
+        return await self.set_zone(owner_id, value)
 
     # --- the plan ------------------------------------------------------------------------------------------
 

@@ -192,13 +192,19 @@ async def test_a_reminder_due_in_quiet_hours_after_a_zone_change_waits_until_the
     assert len(_reminders_to(world, anna, mark)) == 1
 
 
-async def test_a_kill_between_claim_and_send_loses_nothing(world: World) -> None:
+async def _exam_in_a_week(world: World) -> Person:
+    """A holder whose exam runs out on 8 December; the clock at 1 December 09:00 Moscow, the card delivered."""
     anna = world.person()
     await _consent(anna)
     world.clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
     await _issue(world, anna, [_entry("therapist", EntryKind.DOCTOR, date(2026, 12, 8), "exam-therapist")])
-    assert world.deps is not None
     await world.sweep()  # the book's card
+    return anna
+
+
+async def test_a_kill_between_claim_and_send_loses_nothing(world: World) -> None:
+    anna = await _exam_in_a_week(world)
+    assert world.deps is not None
     world.clock.set(datetime(2026, 12, 1, 7, 0, 1, tzinfo=UTC))
     claimed = await world.deps.outbox.claim_due(10, timedelta(minutes=10))  # the process dies right after
     assert [r.kind for r in claimed] == ["reminder"]
@@ -212,12 +218,8 @@ async def test_a_kill_between_claim_and_send_loses_nothing(world: World) -> None
 
 
 async def test_a_kill_between_send_and_mark_sends_at_most_one_duplicate(world: World) -> None:
-    anna = world.person()
-    await _consent(anna)
-    world.clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
-    await _issue(world, anna, [_entry("therapist", EntryKind.DOCTOR, date(2026, 12, 8), "exam-therapist")])
+    anna = await _exam_in_a_week(world)
     assert world.deps is not None
-    await world.sweep()
     world.clock.set(datetime(2026, 12, 1, 7, 0, 1, tzinfo=UTC))
     mark = len(world.api.calls)
     claimed = await world.deps.outbox.claim_due(10, timedelta(minutes=10))
@@ -235,11 +237,7 @@ async def test_a_kill_between_send_and_mark_sends_at_most_one_duplicate(world: W
 
 
 async def test_a_holder_who_blocked_the_bot_is_skipped(world: World) -> None:
-    anna = world.person()
-    await _consent(anna)
-    world.clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
-    await _issue(world, anna, [_entry("therapist", EntryKind.DOCTOR, date(2026, 12, 8), "exam-therapist")])
-    await world.sweep()
+    anna = await _exam_in_a_week(world)
     world.api.block_chat(anna.chat_id)
     world.clock.set(datetime(2026, 12, 1, 7, 0, 1, tzinfo=UTC))
     assert await world.sweep() == 1

@@ -148,3 +148,15 @@ def test_zones_as_typed() -> None:
     assert parse_zone("America/New York") == "America/New_York"
     for wrong in ("", "Mars/Olympus", "../etc/passwd", "Москва"):
         assert parse_zone(wrong) is None
+
+
+def test_every_key_the_reminders_build_exists_in_both_locales() -> None:
+    from bot.i18n import SUPPORTED, Translator
+    from domain.reminders import BUTTONS, RUSSIAN_ZONES
+    from views.reminders import _key
+
+    t = Translator()
+    wanted = {f"notify-kind-{k.value}" for k in ReminderKind} | {f"push-remind-{k.value}" for k in BUTTONS}
+    wanted |= {f"zone-{_key(z)}" for z in RUSSIAN_ZONES} | {"notify-ask-quiet", "notify-ask-zone", "push-remind-elmk"}
+    for code in SUPPORTED:
+        assert sorted(wanted - t.keys[code]) == [], code
