@@ -194,8 +194,8 @@ class ReminderService:
         such a change and already due when it happened is skipped by this; replan removes the rest."""
         kind, _, ident = subject.partition(":")
         if kind == "book":
-            stored = await self.books.books.get(int(ident), owner_id)
-            return stored.number if stored is not None and stored.status == BookStatus.VALID.value else None
+            found = await self.books.books.number_and_status(int(ident), owner_id)
+            return found[0] if found is not None and found[1] == BookStatus.VALID.value else None
         if kind == "elmk" and self.elmk is not None:
             added = await self.elmk.get(int(ident))
             return added.number if added is not None and added.owner_id == owner_id else None
