@@ -168,7 +168,7 @@ async def test_a_year_of_reminders_for_two_holders(world: World) -> None:
 
 async def test_a_reminder_due_in_quiet_hours_after_a_zone_change_waits_until_they_end(world: World) -> None:
     """A row due at 10:00 Moscow whose holder moved to Kamchatka meanwhile (and the replan has not run for it)
-    is deferred to 09:00 Kamchatka, not counted as a failed attempt; appointment and stuck pushes alike."""
+    is deferred to 09:00 Kamchatka, not counted as a failed attempt."""
     world.clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
     anna = world.person()
     await _consent(anna)
