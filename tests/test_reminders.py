@@ -314,7 +314,7 @@ async def test_a_nudge_waits_out_quiet_hours_and_is_dropped_once_the_application
     assert len(nudges()) == 1
 
 
-async def test_switched_off_appointment_and_stuck_pushes_are_skipped(world: World) -> None:
+async def test_settings_kinds_zone_and_quiet_hours_through_the_menu(world: World) -> None:
     anna = world.person()
     await _consent(anna)
     await anna.command("start")
@@ -322,6 +322,67 @@ async def test_switched_off_appointment_and_stuck_pushes_are_skipped(world: Worl
     await anna.press("✅ Долгое рассмотрение заявления")
     await anna.press("✅ Запись на осмотр")
     assert {"❌ Долгое рассмотрение заявления", "❌ Запись на осмотр"} <= set(anna.buttons())
+    await anna.press("Часовой пояс: Москва (МСК)")
+    await anna.press("Ввести своё")
+    await anna.send_update(anna.updates.sticker(anna.user))  # anything but text: the state's hint
+    assert "жду название часового пояса" in anna.last
+    await anna.send("Mars/Olympus")
+    assert "Такого часового пояса нет" in anna.last
+    await anna.send("asia/novosibirsk")
+    assert "Часовой пояс: Новосибирск (МСК+4)" in anna.last
+    await anna.press("Тихие часы: 21:00–09:00")
+    await anna.press("Без тихих часов")
+    assert "Тихие часы: Без тихих часов" in anna.last
     assert world.deps is not None
     for kind in (ReminderKind.STUCK, ReminderKind.APPOINTMENT):
         assert (await world.deps.services.reminders.hold(anna.user.id, kind)).skip
+
+
+async def test_an_added_elmk_is_reminded_of_until_its_exam_runs_out(world: World) -> None:
+    anna = world.person()
+    await _consent(anna)
+    world.clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
+    assert world.deps is not None
+    added = await world.deps.services.elmk.elmk.add(owner_id=anna.user.id, number="86-01-027970-25",
+                                                    issued_on=date(2026, 1, 10), valid_until=date(2027, 1, 10),
+                                                    upload_id=None)  # type: ignore[arg-type]
+    await world.deps.services.reminders.replan(anna.user.id)  # as adding it through the bot does
+    planned = await world.deps.services.reminders.planned(anna.user.id)
+    assert [(p.subject, p.offset) for p in planned] == [(f"elmk:{added.id}", d) for d in (30, 7, 1, 0)]
+    world.clock.set(planned[0].due_at + timedelta(seconds=1))
+    mark = len(world.api.calls)
+    assert await world.sweep() == 1
+    [message] = _reminders_to(world, anna, mark)
+    assert "По вашей ЭЛМК 86-01-027970-25 срок осмотра заканчивается через 30 дней, 10.01.2027" in message["text"]
+    assert message["buttons"] == ["Загрузить результат", "Настройки уведомлений"]
+
+
+async def test_a_newer_confirmed_exam_moves_the_reminders_to_its_term(world: World) -> None:
+    from storage.exams import ExamRepository
+    from tests.test_review import SCAN, submitted
+
+    anna = world.person()
+    await submitted(world, anna)
+    assert world.deps is not None
+    deps = world.deps
+    profile = (await deps.profiles.list_for(anna.user.id))[0]
+    holder = Holder(anna.user.id, profile.id, "Иванова", "Анна", None, date(1990, 2, 1))
+    await deps.services.book.issue(holder, [_entry("therapist", EntryKind.DOCTOR, date(2027, 1, 20), "exam-therapist")],
+                                   ["therapist"])
+    terms = {(p.kind.value, p.ends_on) for p in await deps.services.reminders.planned(anna.user.id)}
+    assert ("exam", date(2027, 1, 20)) in terms
+
+    upload = await deps.uploads.add(owner_id=anna.user.id, profile_id=profile.id, kind="exam_any", sha256="e" * 64,
+                                    detected_type="png", size=len(SCAN), storage_name=await deps.files.put(SCAN))
+    repo = ExamRepository(deps.engine, world.clock)
+    record = await repo.add(owner_id=anna.user.id, profile_id=profile.id, item="therapist", upload_id=upload.id)
+    await repo.fill(record.id, anna.user.id, done_on=date(2026, 11, 24), institution="ГП № 5")
+    sent = await repo.send_for_review(record.id, anna.user.id)
+    assert sent is not None
+    confirmed = await deps.services.exams.confirm(900001, "Алиса", sent.id, sent.version)  # replans in its transaction
+    assert confirmed is not None and confirmed.valid_until is not None
+    async with transaction(deps.engine) as conn:
+        keys = [r[0] for r in await conn.execute(select(outbox.c.dedup_key).where(
+            outbox.c.kind == "reminder", outbox.c.status == OutboxStatus.PENDING.value))]
+    assert not [k for k in keys if ":exam:2027-01-20:" in k]  # the old term's pending rows are gone
+    assert [k for k in keys if f":exam:{confirmed.valid_until.isoformat()}:" in k]
