@@ -541,6 +541,20 @@ class WriteThroughCache(Generic[K, V]):
         unit.staged[(self, key)] = value
         return value
 
+    def drop(self, key: K) -> None:
+        """A value deleted in the current transaction: forgotten once it commits (a rollback keeps it)."""
+        unit = _current.get()
+        if unit is None:
+            raise RuntimeError("WriteThroughCache.drop outside a transaction")
+        if (self, key) in unit.staged:
+            unit.staged[(self, key)] = None  # read as 'not cached' for the rest of this transaction
+
+        def forget() -> None:
+            self._version += 1
+            self._data.pop(key, None)
+
+        unit.after_commit(forget)
+
     def clear(self) -> None:
         self._data.clear()
         self._version += 1

@@ -29,6 +29,18 @@ users = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# Consent history (issue 15): every time a person gave, declined or withdrew consent. It outlives an erasure
+# (the withdrawal is the operator's proof), so it has no foreign key to users.
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", BigInteger, nullable=False, index=True),
+    Column("event", String(16), nullable=False),  # given | declined | withdrawn | erased
+    Column("version", String(32), nullable=True),  # the consent text's version, for given
+    Column("at", UTCDateTime, nullable=False),
+)
+
 fsm_records = Table(
     "fsm_records",
     metadata,
