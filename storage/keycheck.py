@@ -27,6 +27,7 @@ from storage.books import books
 from storage.books import row_name as book_row_name
 from storage.crypto import DecryptionError, FieldCipher, KeyFileError, load_or_create_key, parse_old_keys
 from storage.db import reading, transaction
+from storage.elmk import added_elmk
 from storage.files import FileStore
 from storage.outbox import outbox
 from storage.tables import applications, fsm_records, meta, profiles, status_changes
@@ -61,6 +62,7 @@ SEALED = [
     Sealed(outbox, "dedup_key", "payload", "outbox-payload", lambda k: f"outbox:{k}"),
     Sealed(fsm_records, "key", "data", "fsm-data", lambda k: f"fsm:{k}"),
     Sealed(books, "check_id", "content", "book", book_row_name),
+    Sealed(added_elmk, "ref", "data", "added-elmk", lambda k: f"added_elmk:{k}"),
 ]
 
 
