@@ -41,6 +41,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.privacy import PrivacyService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -57,6 +58,7 @@ from storage.keycheck import open_data_key
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
+from storage.personal import PersonalData
 from storage.profiles import ProfileRepository
 from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
@@ -185,11 +187,13 @@ def build_services(
                        public_base_url=settings.PUBLIC_BASE_URL, qr=media)
     staff.book, staff.book_entries = book, exams.book_entries  # 'Issue the EMK' / 'Revoke the EMK'
     elmk_rows = ElmkRepository(engine, clock, cipher)
+    personal = PersonalData(engine, cipher)
     return Services(
+        privacy=PrivacyService(engine, personal, users, profiles, files, clock, policy.retention),
         elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),
         accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
                                 operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
-                                books=books, elmk=elmk_rows),
+                                books=books, elmk=elmk_rows, personal=personal),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
@@ -250,5 +254,6 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier
     sweeper = OutboxSweeper(deps.outbox, deps.deliveries.deliver, clock=deps.clock)
     dp["sweeper"] = sweeper
-    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.services.applications.scan_stuck, 600.0)])
+    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.services.applications.scan_stuck, 600.0),
+                                                                   (deps.services.privacy.sweep, 86_400.0)])
     return dp

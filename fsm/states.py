@@ -105,7 +105,16 @@ class BookFlow(StatesGroup):
     elmk_file = State()  # its PDF or a photo of its QR
 
 
+class MyData(StatesGroup):
+    """«My data»: the download and the erasure each wait for a confirmation button."""
+
+    confirm_export = State()
+    confirm_erase = State()
+
+
 HINTS: dict[str, str] = {
+    MyData.confirm_export.state: "hint-privacy-confirm",
+    MyData.confirm_erase.state: "hint-privacy-confirm",
     BookFlow.check.state: "hint-book-check",
     BookFlow.elmk_number.state: "hint-elmk-number",
     BookFlow.elmk_issued.state: "hint-elmk-date",
@@ -151,7 +160,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, MyData]
     return [state for group in groups for state in group.__all_states__]
 
 
