@@ -234,13 +234,20 @@ async def test_erase_leaves_nothing_of_the_person_and_keeps_the_others(world: Wo
     assert [await world.deps.files.get(u.storage_name) for u in bob_uploads] == [BOB_SCAN]
 
 
-async def test_withdrawing_consent_offers_the_erasure(world: World) -> None:
+async def with_a_draft(world: World) -> Person:
+    """Anna, who consented and began a draft, looking at «Мои данные»."""
     anna = world.person()
     await anna.command("start")
     await anna.press("Согласен")
     assert world.deps is not None
     await world.deps.profiles.create(anna.user.id, Relation.SELF)
     await anna.press("🔐 Мои данные")
+    return anna
+
+
+async def test_withdrawing_consent_offers_the_erasure(world: World) -> None:
+    anna = await with_a_draft(world)
+    assert world.deps is not None
     await anna.press("Отозвать согласие")
     assert anna.last.startswith("Согласие отозвано")
     assert "🗑 Удалить мои данные" in anna.buttons()
@@ -249,6 +256,10 @@ async def test_withdrawing_consent_offers_the_erasure(world: World) -> None:
     # Without consent, «My data» is still in the menu while something is kept
     await anna.press("В меню")
     assert "🔐 Мои данные" in anna.buttons() and "Дать согласие" in anna.buttons()
+    # the consent's own «I do not agree» leads to the same menu, erasure included
+    await anna.press("Дать согласие")
+    await anna.press("Не согласен")
+    assert "🔐 Мои данные" in anna.buttons()
     await anna.press("🔐 Мои данные")
     assert "Отозвать согласие" not in anna.buttons()
     await anna.press("🗑 Удалить мои данные")
@@ -263,12 +274,8 @@ async def test_withdrawing_consent_offers_the_erasure(world: World) -> None:
 
 
 async def test_a_stale_confirmation_button_erases_nothing(world: World) -> None:
-    anna = world.person()
-    await anna.command("start")
-    await anna.press("Согласен")
+    anna = await with_a_draft(world)
     assert world.deps is not None
-    await world.deps.profiles.create(anna.user.id, Relation.SELF)
-    await anna.press("🔐 Мои данные")
     await anna.press("🗑 Удалить мои данные")
     confirm = anna.last_message()
     await anna.press("Отмена")
