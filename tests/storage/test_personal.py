@@ -6,6 +6,7 @@ to storage/personal.py (and, for an encrypted column, its `Sealed` in storage/ke
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
@@ -85,3 +86,16 @@ def test_a_table_with_a_foreign_key_to_users_is_found_by_that_column(tmp_path: P
 
 def test_every_encrypted_column_is_in_a_registered_table() -> None:
     assert {s.table.name for s in SEALED} <= set(BY_TABLE)
+
+
+def test_the_readme_documents_every_exported_field() -> None:
+    """«Your data» in the README lists each section's fields: a new column or table shows up here."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for entry in REGISTRY:
+        line = re.search(rf"^\| `{entry.section}` \| [^|]+ \| (.+) \|$", readme, re.MULTILINE)
+        assert line is not None, f"README «Your data» has no row for the section {entry.section}"
+        documented = set(re.findall(r"`([a-z_0-9]+)`", line.group(1)))
+        exported = set(entry.export or (c.name for c in entry.t.columns))
+        if entry.file_column is not None:  # the random name on disk is left out, the path in the ZIP put in
+            exported = exported - {entry.file_column} | {"file"}
+        assert exported <= documented, (entry.section, sorted(exported - documented))
