@@ -175,7 +175,8 @@ def build_services(
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
     bookings = BookingRepository(engine, clock) if clinics is not None else None
-    exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
+    exam_results = ExamRepository(engine, clock, cipher)
+    exams = ExamService(engine, exam_results, profiles, applications, upload_service, uploads, files,
                         pushes, policy, clock, settings.tz, clinics)
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                          locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
