@@ -18,7 +18,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.config import Settings, require_operator
 from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
@@ -115,6 +115,7 @@ async def create_deps(
     media_executor: MediaPool | None = None,
 ) -> Deps:
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
+    require_operator(settings)  # the consent text must name a real operator
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
     policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
@@ -187,8 +188,9 @@ def build_services(
     elmk_rows = ElmkRepository(engine, clock, cipher)
     return Services(
         elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),
-        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
+        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME or "",
+                                operator_contact=settings.OPERATOR_CONTACT or "",
+                                operator_address=settings.OPERATOR_ADDRESS or "", bookings=bookings,
                                 books=books, elmk=elmk_rows),
         wizard=wizard,
         uploads=upload_service,
