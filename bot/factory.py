@@ -24,7 +24,7 @@ from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
-from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
+from bot.operator_files import load_operator_files
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from bot.session import BotSession, ReliableRequests
 from domain.clinics import Clinics
@@ -118,8 +118,7 @@ async def create_deps(
     require_operator(settings)  # the consent text must name a real operator
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
-    policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
-    clinics = load_clinics_file(settings, policy)
+    policy, clinics = load_operator_files(settings.POLICY_FILE, settings.CLINICS_FILE)
     signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
     signing_key = load_or_create_signing_key(signing_text, settings.signing_key_file)
     engine = create_engine(settings.DATABASE_URL)
@@ -205,15 +204,6 @@ def build_services(
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
     )
-
-
-def load_clinics_file(settings: Settings, policy: Policy) -> Clinics | None:
-    """The operator's clinics (CLINICS_FILE), checked against the policy's exams; none set: no booking. A
-    mistake stops the start with OperatorFileError naming the file, the key and the problem."""
-    if settings.CLINICS_FILE is None:
-        return None
-    exams = {exam for code in policy.categories for exam in policy.exams_for(code)}
-    return load_clinics(settings.CLINICS_FILE, exams)
 
 
 async def set_commands(bot: Bot, translator: Translator) -> None:
