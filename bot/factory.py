@@ -34,6 +34,7 @@ from fsm.storage import DatabaseStorage
 from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
+from services.alerts import ErrorAlerts
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
@@ -203,6 +204,7 @@ def build_services(
         book=book,
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
+        alerts=ErrorAlerts(engine, pushes, clock),
     )
 
 

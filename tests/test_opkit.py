@@ -8,7 +8,9 @@ import json
 import os
 import sqlite3
 import sys
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,3 +199,61 @@ async def test_check_refuses_a_database_from_a_newer_version_and_a_damaged_one(w
     database.write_bytes(database.read_bytes()[:4096] + b"\0" * 8192)
     code, _, err = await run_command(command_env(world), "check")
     assert code == 2 and "Traceback" not in err, err
+
+
+# --- errors reach the staff chat ----------------------------------------------------------------------------
+
+STAFF_CHAT = -1009876543210
+
+
+async def test_errors_reach_the_staff_chat_once_a_kind_an_hour(api: FakeBotAPI, tmp_path: Path, monkeypatch: Any
+                                                               ) -> None:
+    import handlers.common as common
+
+    world = World(api=api, data_dir=tmp_path / "data", env={"STAFF_CHAT_ID": str(STAFF_CHAT)})
+    await world.start()
+    try:
+        anna = world.person()
+        await anna.command("start")
+        await anna.press("Согласен")
+        failure: list[Exception] = [RuntimeError("Иванова Анна, паспорт 4510 123456")]  # what a bug might carry
+
+        def boom(*_a: object, **_k: object) -> None:
+            raise failure[0]
+
+        monkeypatch.setattr(common, "back_to_menu", boom)  # /help fails inside the handler, as a bug would
+
+        async def error() -> str:
+            with world.expect_errors():
+                await anna.command("help")
+            return anna.last.split("Код ошибки: ")[1].split(".")[0]
+
+        def alerts() -> list[str]:
+            return [plain(str(c.params["text"])) for c in world.api.calls
+                    if c.method == "sendMessage" and str(c.params["chat_id"]) == str(STAFF_CHAT)]
+
+        first = await error()
+        await world.sweep()
+        [alert] = alerts()
+        assert "RuntimeError" in alert and first in alert
+        assert "Иванова" not in alert and "4510" not in alert and "Анна" not in alert
+
+        world.clock.advance(timedelta(minutes=59))
+        await error()
+        await error()
+        await world.sweep()
+        assert len(alerts()) == 1  # the same kind within the hour: counted, not sent
+
+        failure[0] = KeyError("birth_date")
+        other = await error()  # another kind is news
+        await world.sweep()
+        assert len(alerts()) == 2 and "KeyError" in alerts()[-1] and other in alerts()[-1]
+
+        failure[0] = RuntimeError("again")
+        world.clock.advance(timedelta(minutes=2))  # an hour and a minute after the first
+        last = await error()
+        await world.sweep()
+        assert len(alerts()) == 3
+        assert "RuntimeError" in alerts()[-1] and last in alerts()[-1] and ": 2." in alerts()[-1]  # the two held
+    finally:
+        await world.stop()
