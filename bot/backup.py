@@ -197,9 +197,9 @@ def restore(settings: Settings, src: Path, *, with_keys: bool = False, keys_from
     if keys is not None and not any((keys / name).is_file() for name in (DATA_KEY_FILE, SIGNING_KEY_FILE)):
         raise StartupError(f"{keys} holds no {DATA_KEY_FILE} or {SIGNING_KEY_FILE}: give the folder the keys "
                            "were stored in with --keys-from DIR")
-    for path in (database, Path(f"{database}-wal")):
-        if path.exists():
-            raise StartupError(f"DATABASE_URL: {path} already exists: {_EMPTY_WHY['DATA_DIR']}")
+    for existing in (database, Path(f"{database}-wal")):
+        if existing.exists():
+            raise StartupError(f"DATABASE_URL: {existing} already exists: {_EMPTY_WHY['DATA_DIR']}")
     _empty_folder(settings.DATA_DIR, "DATA_DIR")
     database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _copy_private(src / DATABASE_NAME, database)

@@ -64,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def command_env(world: World, **extra: str) -> dict[str, str]:
     """The environment `python -m bot <command>` gets from the operator's .env, for a World's data folder."""
     settings = world.settings()
+    settings.DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "DATA_", "EMK_", "STAFF"))}
     return {**clean, "PYTHONPATH": str(ROOT), "BOT_TOKEN": TOKEN, "BOT_API_URL": settings.BOT_API_URL,
             "DATA_DIR": str(settings.DATA_DIR), "DATABASE_URL": settings.DATABASE_URL, "LOG_LEVEL": "WARNING",
@@ -73,7 +74,7 @@ def command_env(world: World, **extra: str) -> dict[str, str]:
 async def run_command(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     """`python -m bot ...` as the operator runs it, in its own process, while the test's bot goes on."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=ROOT,
+        sys.executable, "-m", "bot", *args, env=env, cwd=Path(env["DATA_DIR"]).parent,  # no .env of ours there
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 120)
