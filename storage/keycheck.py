@@ -132,17 +132,26 @@ async def _seal_check(engine: Any, cipher: FieldCipher, *, first: bool) -> None:
             await conn.write(update(meta).where(meta.c.name == _CHECK_NAME).values(value=value))
 
 
-async def open_data_key(
-    engine: Any, key_text: str | None, key_file: Path, old_keys_text: str | None, files_dir: Path
-) -> tuple[FieldCipher, FileStore]:
-    """The data key (``EMK_DATA_KEY``, else the key file, made on a first start only) and the keys being
-    rotated out, checked against the data; a rotation is carried out before anyone is answered."""
-    if not key_text and not await asyncio.to_thread(key_file.exists) and await holds_encrypted_data(engine):
+async def key_to_be_made(engine: Any, key_text: str | None, key_file: Path) -> bool:
+    """Whether a start would make a new data key (none is set and there is no key file): True for a new
+    database; a database that already holds encrypted data is refused (KeyMismatchError), never given one."""
+    if key_text or await asyncio.to_thread(key_file.exists):
+        return False
+    if await holds_encrypted_data(engine):
         raise KeyMismatchError(
             f"the data key file DATA_DIR/data.key ({key_file}) is missing, but the database already holds data "
             "encrypted with a key: restore data.key from your backup (or set EMK_DATA_KEY to that key); "
             "no new key was made"
         )
+    return True
+
+
+async def open_data_key(
+    engine: Any, key_text: str | None, key_file: Path, old_keys_text: str | None, files_dir: Path
+) -> tuple[FieldCipher, FileStore]:
+    """The data key (``EMK_DATA_KEY``, else the key file, made on a first start only) and the keys being
+    rotated out, checked against the data; a rotation is carried out before anyone is answered."""
+    await key_to_be_made(engine, key_text, key_file)
     key = load_or_create_key(key_text, key_file)
     old = parse_old_keys(old_keys_text)
     cipher, files = FieldCipher(key, old), FileStore(files_dir, key, old)
