@@ -28,6 +28,7 @@ from handlers import (
     exams,
     exams_staff,
     fallback,
+    myid,
     payment,
     privacy,
     review,
@@ -61,5 +62,6 @@ def citizen() -> Router:
 
 def build_routers() -> list[Router]:
     # Staff in their private chat get the queue instead of the citizen's consent flow: before the citizen's.
-    return [_copy(errors.router), _copy(booking_staff.router), _copy(staff.private_router), citizen(),
-            *(_copy(r) for r in AFTER)]
+    # /myid answers anyone anywhere (an administrator asks it before STAFF_IDS is set): right after the errors.
+    return [_copy(errors.router), _copy(myid.router), _copy(booking_staff.router), _copy(staff.private_router),
+            citizen(), *(_copy(r) for r in AFTER)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
+from services.alerts import ErrorAlerts
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
@@ -43,4 +44,5 @@ class Services:
     booking: BookingService
     book: BookService
     elmk: ElmkService
+    alerts: ErrorAlerts  # unexpected errors to the staff chat, at most one a kind an hour
     privacy: PrivacyService
