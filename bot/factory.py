@@ -41,6 +41,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -202,6 +203,7 @@ def build_services(
         book=book,
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
+        renewal=RenewalService(engine, book, wizard, exams, apps),
     )
 
 

@@ -29,6 +29,7 @@ from handlers import (
     exams_staff,
     fallback,
     payment,
+    renewal,
     review,
     staff,
     start,
@@ -36,7 +37,7 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router, elmk.router]
+                         booking.router, exams.router, book.router, elmk.router, renewal.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 

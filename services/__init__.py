@@ -18,6 +18,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -42,3 +43,4 @@ class Services:
     booking: BookingService
     book: BookService
     elmk: ElmkService
+    renewal: RenewalService
