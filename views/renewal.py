@@ -38,7 +38,8 @@ def changes(tr: Tr, screen: Changes, draft: Draft, ctx: wizard.Context) -> tuple
                                                                 for c in CHANGES if c in screen.changed))]
     rows = [_button(("✅ " if change in screen.changed else "") + change_label(tr, change, draft, ctx), change,
                     screen.book_id) for change in CHANGES]
-    rows.append(_button(tr("btn-renew-next" if screen.changed else "btn-renew-nothing"), "next", screen.book_id))
+    go_on = "btn-renew-next" if screen.changed or screen.again else "btn-renew-nothing"
+    rows.append(_button(tr(go_on), "next", screen.book_id))
     rows.append(_button(tr("btn-cancel"), "cancel", screen.book_id))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
