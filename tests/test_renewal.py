@@ -213,3 +213,22 @@ async def test_renewal_from_my_book_and_its_edges(world: World, tmp_path: Path) 
     await anna.press_on(card, "🔄 Продлить")
     assert f"Книжка {OLD} отозвана" in anna.last
     assert len(await services.applications.list_for(anna.user.id)) == 1
+
+
+async def test_a_priced_renewal_is_paid_again(world: World, tmp_path: Path) -> None:
+    from tests.test_payment import priced
+
+    anna = await _issued(world, tmp_path)
+    assert world.deps is not None
+    profile = (await world.deps.profiles.list_for(anna.user.id))[0]
+    paid = profile.draft.model_copy(update={"payment_exemption": "student", "payment_proof_upload_id": 1})
+    await world.deps.profiles.save(profile, paid, "summary")  # the first application's exemption
+    await priced(world, tmp_path)  # the operator now sets a price
+    await anna.command("start")
+    await anna.press("Моя ЭМК")
+    await anna.press("🔄 Продлить")
+    await anna.press("Ничего не изменилось →")
+    await anna.press("К проверке анкеты →")
+    assert anna.last.startswith("Оплата · "), anna.last  # what paid for the first book does not pay for this
+    profile = (await world.deps.profiles.list_for(anna.user.id))[0]
+    assert profile.draft.payment_exemption is None and profile.draft.renews_book_id == 1
