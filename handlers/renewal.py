@@ -58,17 +58,13 @@ async def on_next(query: CallbackQuery, tr: Tr, user: User, state: FSMContext, s
         await reply_or_edit(query, *views.entries(tr, found))
 
 
-@router.callback_query(StateFilter(Renewal.entries), RenewCb.filter(F.action == "back"))
-async def on_back(query: CallbackQuery, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
-    screen = await services.renewal.back_to_changes(user.telegram_id, state)
-    await query.answer(tr("hint-button-expired") if screen is None else None)
-    if screen is not None:
-        await present(query, tr, services.wizard.policy, screen)
-
-
-@router.callback_query(StateFilter(Renewal.entries), RenewCb.filter(F.action == "summary"))
-async def on_summary(query: CallbackQuery, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
-    screen = await services.renewal.to_summary(user.telegram_id, state)
+@router.callback_query(StateFilter(Renewal.entries), RenewCb.filter(F.action.in_({"back", "summary"})))
+async def on_from_entries(query: CallbackQuery, callback_data: RenewCb, tr: Tr, user: User, state: FSMContext,
+                          services: Services) -> None:
+    """From the entries: back to 'What changed?', or on to what is unsettled and the summary."""
+    renewal = services.renewal
+    go = renewal.back_to_changes if callback_data.action == "back" else renewal.to_summary
+    screen = await go(user.telegram_id, state)
     await query.answer(tr("hint-button-expired") if screen is None else None)
     if screen is not None:
         await present(query, tr, services.wizard.policy, screen)
