@@ -42,6 +42,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -206,6 +207,7 @@ def build_services(
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
         alerts=ErrorAlerts(engine, pushes, clock),
+        renewal=RenewalService(engine, book, wizard, exams, apps),
     )
 
 

@@ -105,7 +105,16 @@ class BookFlow(StatesGroup):
     elmk_file = State()  # its PDF or a photo of its QR
 
 
+class Renewal(StatesGroup):
+    """«Renew» a book: every step here is a button; the changed items reopen wizard steps (Apply states)."""
+
+    changes = State()  # 'What changed?': passport, address, employer, or go on
+    entries = State()  # the entries that run out: upload their results now or later, then the summary
+
+
 HINTS: dict[str, str] = {
+    Renewal.changes.state: "hint-renewal-changes",
+    Renewal.entries.state: "hint-renewal-entries",
     BookFlow.check.state: "hint-book-check",
     BookFlow.elmk_number.state: "hint-elmk-number",
     BookFlow.elmk_issued.state: "hint-elmk-date",
@@ -151,7 +160,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, Renewal]
     return [state for group in groups for state in group.__all_states__]
 
 

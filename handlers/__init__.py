@@ -30,6 +30,7 @@ from handlers import (
     fallback,
     myid,
     payment,
+    renewal,
     review,
     staff,
     start,
@@ -37,7 +38,7 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router, elmk.router]
+                         booking.router, exams.router, book.router, elmk.router, renewal.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 

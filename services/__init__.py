@@ -19,6 +19,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -44,3 +45,4 @@ class Services:
     book: BookService
     elmk: ElmkService
     alerts: ErrorAlerts  # unexpected errors to the staff chat, at most one a kind an hour
+    renewal: RenewalService
