@@ -43,6 +43,7 @@ from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.privacy import PrivacyService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -210,6 +211,7 @@ def build_services(
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
         alerts=ErrorAlerts(engine, pushes, clock),
+        renewal=RenewalService(engine, book, wizard, exams, apps),
     )
 
 

@@ -6,9 +6,9 @@ the operator's Ed25519 public key as PEM; ``GET /healthz``. Every page is ``noin
 Content-Security-Policy forbids the rest) and carries no personal data in any URL. The language is
 ``?lang=ru|en``, else the browser's Accept-Language, else the default.
 
-The check page shows only: the verdict (valid / revoked / not found / bad signature), the book number, the
-holder's surname and initials and photo (to recognise the person), and until when each required entry is
-valid. Nothing else of the book.
+The check page shows only: the verdict (valid / revoked / superseded by a renewal / not found / bad
+signature), the book number, the holder's surname and initials and photo (to recognise the person), and until
+when each required entry is valid. Nothing else of the book.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from aiohttp import web
 from bot.i18n import SUPPORTED, Tr, Translator
 from domain.book import BookCheck, CheckOutcome, public_key_pem, surname_initials
 from services.book import BookService
-from views.book_files import item_title, thumbnail_jpeg
+from views.book_files import item_title, thumbnail_jpeg, verdict
 from views.ui import fmt_date
 
 __all__ = ["create_web_app", "start_web"]
@@ -87,14 +87,6 @@ def _required(tr: Tr, check: BookCheck, today: date) -> list[dict[str, Any]]:
     return items
 
 
-_VERDICT = {
-    CheckOutcome.VALID: "web-check-valid",
-    CheckOutcome.REVOKED: "web-check-revoked",
-    CheckOutcome.NOT_FOUND: "web-check-not-found",
-    CheckOutcome.BAD_SIGNATURE: "web-check-bad-signature",
-}
-
-
 async def check_page(request: web.Request) -> web.Response:
     service = request.app[BOOK_SERVICE]
     translator = request.app[TRANSLATOR]
@@ -103,7 +95,7 @@ async def check_page(request: web.Request) -> web.Response:
     check, photo_id = await service.check_by_check_id(request.match_info["check_id"])
     context: dict[str, Any] = {
         "lang": lang, "other_lang": "en" if lang == "ru" else "ru", "tr": tr, "outcome": check.outcome.value,
-        "title": tr("web-check-page-title"), "verdict": tr(_VERDICT[check.outcome]), "book": None,
+        "title": tr("web-check-page-title"), "verdict": verdict(tr, check), "book": None,
     }
     book = check.book
     if book is not None:  # only a verified book shows anything of itself

@@ -105,6 +105,13 @@ class BookFlow(StatesGroup):
     elmk_file = State()  # its PDF or a photo of its QR
 
 
+class Renewal(StatesGroup):
+    """«Renew» a book: every step here is a button; the changed items reopen wizard steps (Apply states)."""
+
+    changes = State()  # 'What changed?': passport, address, employer, or go on
+    entries = State()  # the entries that run out: upload their results now or later, then the summary
+
+
 class MyData(StatesGroup):
     """«My data»: the download and the erasure each wait for a confirmation button."""
 
@@ -113,6 +120,8 @@ class MyData(StatesGroup):
 
 
 HINTS: dict[str, str] = {
+    Renewal.changes.state: "hint-renewal-changes",
+    Renewal.entries.state: "hint-renewal-entries",
     MyData.confirm_export.state: "hint-privacy-confirm",
     MyData.confirm_erase.state: "hint-privacy-confirm",
     BookFlow.check.state: "hint-book-check",
@@ -160,7 +169,8 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, MyData]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, Renewal,
+                                       MyData]
     return [state for group in groups for state in group.__all_states__]
 
 

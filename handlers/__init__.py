@@ -31,6 +31,7 @@ from handlers import (
     myid,
     payment,
     privacy,
+    renewal,
     review,
     staff,
     start,
@@ -38,7 +39,8 @@ from handlers import (
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router, elmk.router, privacy.router]
+                         booking.router, exams.router, book.router, elmk.router, renewal.router,
+                         privacy.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 

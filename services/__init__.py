@@ -20,6 +20,7 @@ from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.privacy import PrivacyService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.staff import StaffService
 from services.uploads import UploadService
@@ -45,4 +46,5 @@ class Services:
     book: BookService
     elmk: ElmkService
     alerts: ErrorAlerts  # unexpected errors to the staff chat, at most one a kind an hour
+    renewal: RenewalService
     privacy: PrivacyService
