@@ -11,6 +11,10 @@ from bot.keyboards import MenuCb, PrivacyCb
 from services.privacy import ErasePlan
 from views.ui import fmt_date
 
+# Erased but not listed: files get their own line (their count is of files, not rows); the conversation
+# record exists for everyone who ever pressed a button, so listing it says nothing.
+_UNLISTED = frozenset({"files", "conversation"})
+
 
 def _button(tr: Tr, key: str, action: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text=tr(key), callback_data=PrivacyCb(action=action).pack())]
@@ -44,7 +48,7 @@ def _kept(tr: Tr, plan: ErasePlan, tz: ZoneInfo) -> str:
 
 
 def confirm_erase(tr: Tr, plan: ErasePlan, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [tr("privacy-erase-line", section=s, count=n) for s, n in plan.deleted.items() if s != "files"]
+    lines = [tr("privacy-erase-line", section=s, count=n) for s, n in plan.deleted.items() if s not in _UNLISTED]
     if plan.files:
         lines.append(tr("privacy-erase-line", section="files", count=plan.files))
     what = "\n".join(lines) if lines else tr("privacy-erase-nothing")
