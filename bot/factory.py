@@ -42,6 +42,7 @@ from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
+from services.sharing import SharingService
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
@@ -58,6 +59,7 @@ from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.profiles import ProfileRepository
+from storage.shares import ShareRepository
 from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
@@ -202,6 +204,8 @@ def build_services(
         book=book,
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
+        sharing=SharingService(engine, ShareRepository(engine, clock, cipher), book, pushes, applications, clock,
+                               settings.tz, public_base_url=settings.PUBLIC_BASE_URL),
     )
 
 

@@ -30,13 +30,15 @@ from handlers import (
     fallback,
     payment,
     review,
+    sharing,
     staff,
     start,
     uploads,
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router, elmk.router]
+                         booking.router, exams.router, book.router, elmk.router,
+                         sharing.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 

@@ -19,6 +19,7 @@ from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
 from services.requests import DocumentRequests
+from services.sharing import SharingService
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
@@ -42,3 +43,4 @@ class Services:
     booking: BookingService
     book: BookService
     elmk: ElmkService
+    sharing: SharingService

@@ -29,6 +29,8 @@ from storage.crypto import DecryptionError, FieldCipher, KeyFileError, load_or_c
 from storage.db import reading, transaction
 from storage.files import FileStore
 from storage.outbox import outbox
+from storage.shares import row_name as share_row_name
+from storage.shares import shares
 from storage.tables import applications, fsm_records, meta, profiles, status_changes
 
 log = logging.getLogger("emk.keys")
@@ -61,6 +63,7 @@ SEALED = [
     Sealed(outbox, "dedup_key", "payload", "outbox-payload", lambda k: f"outbox:{k}"),
     Sealed(fsm_records, "key", "data", "fsm-data", lambda k: f"fsm:{k}"),
     Sealed(books, "check_id", "content", "book", book_row_name),
+    Sealed(shares, "token_hash", "employer", "share", share_row_name),
 ]
 
 

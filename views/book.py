@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Tr
 from bot.keyboards import MenuCb, MyBookCb
-from domain.book import BookCheck, CheckOutcome, EntryFilter, EntryGroup, surname_initials
+from domain.book import BookCheck, BookStatus, CheckOutcome, EntryFilter, EntryGroup, surname_initials
 from services.book import EntryList, OpenBook
 from views.book_files import entry_result, entry_title, full_name, item_title
 from views.ui import fmt_date
@@ -34,6 +34,12 @@ def card_keyboard(tr: Tr, opened: OpenBook, others: list[tuple[int, str]]) -> In
         [InlineKeyboardButton(text=tr("btn-book-entries"), callback_data=_entries_cb(opened.id, EntryFilter())),
          InlineKeyboardButton(text=tr("btn-book-check"), url=opened.check_url)],
     ]
+    share = [InlineKeyboardButton(text=tr("btn-share-links"),
+                                  callback_data=MyBookCb(action="links", book=opened.id).pack())]
+    if opened.book.status is not BookStatus.REVOKED:  # a revoked book is shared with no one
+        share.insert(0, InlineKeyboardButton(text=tr("btn-share"),
+                                             callback_data=MyBookCb(action="share", book=opened.id).pack()))
+    rows.append(share)
     for book_id, label in others:  # a holder's other books (their children's): switch with one press
         rows.append([InlineKeyboardButton(text=label, callback_data=MyBookCb(action="show", book=book_id).pack())])
     rows.append([InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())])
