@@ -15,7 +15,6 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +23,7 @@ import pytest
 from bot.web import create_web_app, start_web
 from tests.fakes.botapi import FakeBotAPI
 from tests.harness import World
-from tests.test_sharing import OTHER_INN, RIGHT_INN, holder_with_book, share_from_chat
+from tests.test_sharing import OTHER_INN, RIGHT_INN, holder_with_book, revoked_and_expired, share_from_chat
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -226,14 +225,7 @@ async def test_status_level_shows_only_the_status_and_fits_a_phone(world: World,
 
 
 async def test_revoked_and_expired_links_show_no_data(world: World, page: Page) -> None:
-    assert world.deps is not None
-    anna, issued = await holder_with_book(world)
-    revoked = await share_from_chat(anna)
-    expiring = await share_from_chat(anna, days="7 дней")
-    sharing = world.deps.services.sharing
-    lines = await sharing.list_for(anna.user.id)
-    assert await sharing.revoke(anna.user.id, lines[-1].share.id)
-    world.clock.advance(timedelta(days=7, seconds=1))
+    issued, revoked, expiring = await revoked_and_expired(world)
     for token in (revoked, expiring):
         await page.open(f"/s/{token}")
         text = await page.text()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -15,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.web import CSRF_COOKIE, ShareLimits, client_address, create_web_app
 from domain.sharing import TokenBucket, new_token
 from tests.harness import World
-from tests.test_sharing import OTHER_INN, RIGHT_INN, holder_with_book, share_from_chat
+from tests.test_sharing import OTHER_INN, RIGHT_INN, holder_with_book, revoked_and_expired, share_from_chat
 
 PAGE_HEADERS = {
     "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
@@ -178,14 +177,7 @@ async def test_the_form_needs_its_csrf_token_and_the_named_inn(world: World, cli
 async def test_revoked_expired_and_unknown_links_look_the_same_and_show_nothing(
     world: World, client: TestClient
 ) -> None:
-    assert world.deps is not None
-    anna, issued = await holder_with_book(world)
-    revoked = await share_from_chat(anna)
-    expiring = await share_from_chat(anna, days="7 дней")
-    sharing = world.deps.services.sharing
-    lines = await sharing.list_for(anna.user.id)
-    await sharing.revoke(anna.user.id, lines[-1].share.id)  # the first made: 'revoked'
-    world.clock.advance(timedelta(days=8))
+    issued, revoked, expiring = await revoked_and_expired(world)
     bodies = set()
     for token in (revoked, expiring, new_token(), "short"):
         resp = await client.get(f"/s/{token}")

@@ -106,6 +106,19 @@ async def share_from_chat(person: Person, *, employer: str = RIGHT_INN, name: st
     return match.group(1)
 
 
+async def revoked_and_expired(world: World) -> tuple[IssuedBook, str, str]:
+    """A holder's book with two links, one revoked, the other past its 7 days: (book, revoked, expired)."""
+    assert world.deps is not None
+    anna, issued = await holder_with_book(world)
+    revoked = await share_from_chat(anna)
+    expiring = await share_from_chat(anna, days="7 дней")
+    sharing = world.deps.services.sharing
+    first = (await sharing.list_for(anna.user.id))[-1]  # newest first: the last one is the first made
+    assert await sharing.revoke(anna.user.id, first.share.id)
+    world.clock.advance(timedelta(days=7, seconds=1))
+    return issued, revoked, expiring
+
+
 async def test_share_walk_with_mistakes_then_list_open_confirm_and_revoke(world: World) -> None:
     assert world.deps is not None
     anna, issued = await holder_with_book(world)
