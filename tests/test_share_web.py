@@ -197,3 +197,20 @@ async def test_every_page_carries_the_headers(world: World, client: TestClient) 
     for path in (f"/b/{issued.book.check_id}", "/b/" + "x" * 22, "/public-key", "/healthz", "/nowhere"):
         resp = await client.get(path)
         _assert_headers(resp, share=False)
+
+
+async def test_the_form_is_rate_limited_per_link(world: World) -> None:
+    assert world.deps is not None
+    anna, _ = await holder_with_book(world)
+    token = await share_from_chat(anna)
+    client = await _client(world, _limits(form_per_token=TokenBucket(3, 0.01)))
+    try:
+        csrf = _csrf(await (await client.get(f"/s/{token}")).text())
+        statuses = [(await client.post(f"/s/{token}/confirm", data={"employer_id": OTHER_INN, "csrf": csrf})).status
+                    for _ in range(4)]
+        assert statuses == [422, 422, 422, 429]
+        resp = await client.post(f"/s/{token}/confirm", data={"employer_id": RIGHT_INN, "csrf": csrf})
+        assert resp.status == 429  # the right one too, until the bucket refills: nothing changed
+        assert (await world.deps.services.sharing.list_for(anna.user.id))[0].state.value == "opened"
+    finally:
+        await client.close()
