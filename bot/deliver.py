@@ -65,6 +65,9 @@ class Deliveries:
             return await self._share_delivered(row, int(payload["share"]))
         if row.kind.startswith("booking_"):
             return await self._booking(row, payload)
+        if row.kind == "error_alert":
+            return await self.notifier.send(row.chat_id, self._staff_tr()(
+                "opkit-error-alert", kind=str(payload["kind"]), ref=str(payload["ref"]), held=int(payload["held"])))
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")

@@ -18,13 +18,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.config import Settings, require_operator
 from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
-from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
+from bot.operator_files import load_operator_files
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from bot.session import BotSession, ReliableRequests
 from domain.clinics import Clinics
@@ -34,6 +34,7 @@ from fsm.storage import DatabaseStorage
 from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
+from services.alerts import ErrorAlerts
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
@@ -41,6 +42,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.sharing import SharingService
 from services.staff import StaffService
@@ -117,10 +119,10 @@ async def create_deps(
     media_executor: MediaPool | None = None,
 ) -> Deps:
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
+    require_operator(settings)  # the consent text must name a real operator
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
-    policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
-    clinics = load_clinics_file(settings, policy)
+    policy, clinics = load_operator_files(settings.POLICY_FILE, settings.CLINICS_FILE)
     signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
     signing_key = load_or_create_signing_key(signing_text, settings.signing_key_file)
     engine = create_engine(settings.DATABASE_URL)
@@ -177,7 +179,8 @@ def build_services(
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
     bookings = BookingRepository(engine, clock) if clinics is not None else None
-    exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
+    exam_results = ExamRepository(engine, clock, cipher)
+    exams = ExamService(engine, exam_results, profiles, applications, upload_service, uploads, files,
                         pushes, policy, clock, settings.tz, clinics)
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                          locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
@@ -189,8 +192,9 @@ def build_services(
     elmk_rows = ElmkRepository(engine, clock, cipher)
     return Services(
         elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),
-        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
+        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME or "",
+                                operator_contact=settings.OPERATOR_CONTACT or "",
+                                operator_address=settings.OPERATOR_ADDRESS or "", bookings=bookings,
                                 books=books, elmk=elmk_rows),
         wizard=wizard,
         uploads=upload_service,
@@ -204,18 +208,11 @@ def build_services(
         book=book,
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
+        alerts=ErrorAlerts(engine, pushes, clock),
+        renewal=RenewalService(engine, book, wizard, exams, apps),
         sharing=SharingService(engine, ShareRepository(engine, clock, cipher), book, pushes, applications, clock,
                                settings.tz, public_base_url=settings.PUBLIC_BASE_URL),
     )
-
-
-def load_clinics_file(settings: Settings, policy: Policy) -> Clinics | None:
-    """The operator's clinics (CLINICS_FILE), checked against the policy's exams; none set: no booking. A
-    mistake stops the start with OperatorFileError naming the file, the key and the problem."""
-    if settings.CLINICS_FILE is None:
-        return None
-    exams = {exam for code in policy.categories for exam in policy.exams_for(code)}
-    return load_clinics(settings.CLINICS_FILE, exams)
 
 
 async def set_commands(bot: Bot, translator: Translator) -> None:

@@ -7,9 +7,9 @@ with a CSRF token, no JavaScript); ``GET /public-key`` — the operator's Ed2551
 style, the photo as a small data: image; the Content-Security-Policy forbids the rest) and carries no personal
 data in any URL. The language is ``?lang=ru|en``, else the browser's Accept-Language, else the default.
 
-The check page shows only: the verdict (valid / revoked / not found / bad signature), the book number, the
-holder's surname and initials and photo (to recognise the person), and until when each required entry is
-valid. Nothing else of the book.
+The check page shows only: the verdict (valid / revoked / superseded by a renewal / not found / bad
+signature), the book number, the holder's surname and initials and photo (to recognise the person), and until
+when each required entry is valid. Nothing else of the book.
 
 The share page shows what the share's level allows («status»: the verdict, the holder's surname and initials,
 until when; «full»: also the photo, the full name, the birth date and every entry) and the issuing
@@ -40,7 +40,7 @@ from domain.book import BookCheck, CheckOutcome, entries_sorted, public_key_pem,
 from domain.sharing import ShareLevel, TokenBucket, csrf_token, csrf_valid, token_hash
 from services.book import BookService
 from services.sharing import ConfirmOutcome, SharePage, SharingService
-from views.book_files import entry_result, entry_title, full_name, item_title, thumbnail_jpeg
+from views.book_files import entry_result, entry_title, full_name, item_title, thumbnail_jpeg, verdict
 from views.ui import fmt_date
 
 __all__ = ["ShareLimits", "client_address", "create_web_app", "start_web"]
@@ -154,14 +154,6 @@ def _required(tr: Tr, check: BookCheck, today: date) -> list[dict[str, Any]]:
     return items
 
 
-_VERDICT = {
-    CheckOutcome.VALID: "web-check-valid",
-    CheckOutcome.REVOKED: "web-check-revoked",
-    CheckOutcome.NOT_FOUND: "web-check-not-found",
-    CheckOutcome.BAD_SIGNATURE: "web-check-bad-signature",
-}
-
-
 async def check_page(request: web.Request) -> web.Response:
     service = request.app[BOOK_SERVICE]
     translator = request.app[TRANSLATOR]
@@ -170,7 +162,7 @@ async def check_page(request: web.Request) -> web.Response:
     check, photo_id = await service.check_by_check_id(request.match_info["check_id"])
     context: dict[str, Any] = {
         "lang": lang, "other_lang": "en" if lang == "ru" else "ru", "tr": tr, "outcome": check.outcome.value,
-        "title": tr("web-check-page-title"), "verdict": tr(_VERDICT[check.outcome]), "book": None,
+        "title": tr("web-check-page-title"), "verdict": verdict(tr, check), "book": None,
     }
     book = check.book
     if book is not None:  # only a verified book shows anything of itself
@@ -260,7 +252,7 @@ async def _render_share(request: web.Request, token: str, page: SharePage, *, st
     nonce, new_cookie = _csrf_nonce(request)
     on_confirm = request.path.endswith("/confirm")
     context.update(
-        title=tr("web-share-page-title"), outcome=check.outcome.value, verdict=tr(_VERDICT[check.outcome]),
+        title=tr("web-share-page-title"), outcome=check.outcome.value, verdict=verdict(tr, check),
         level=share.level.value, level_name=tr(f"share-level-{share.level.value}"), book=None,
         delivered=page.delivered, confirmed=confirmed, error=error, typed=typed,
         csrf=csrf_token(limits.secret, nonce, share.token_hash),

@@ -105,6 +105,13 @@ class BookFlow(StatesGroup):
     elmk_file = State()  # its PDF or a photo of its QR
 
 
+class Renewal(StatesGroup):
+    """«Renew» a book: every step here is a button; the changed items reopen wizard steps (Apply states)."""
+
+    changes = State()  # 'What changed?': passport, address, employer, or go on
+    entries = State()  # the entries that run out: upload their results now or later, then the summary
+
+
 class ShareFlow(StatesGroup):
     """'Share' on a book's card: the employer's INN/OGRN, its name (or skip), the level, the lifetime."""
 
@@ -115,6 +122,8 @@ class ShareFlow(StatesGroup):
 
 
 HINTS: dict[str, str] = {
+    Renewal.changes.state: "hint-renewal-changes",
+    Renewal.entries.state: "hint-renewal-entries",
     ShareFlow.employer.state: "hint-share-employer",
     ShareFlow.name.state: "hint-share-name",
     ShareFlow.level.state: "hint-share-level",
@@ -168,7 +177,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow,
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, Renewal,
                                        ShareFlow]
     return [state for group in groups for state in group.__all_states__]
 

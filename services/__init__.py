@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
+from services.alerts import ErrorAlerts
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
@@ -18,6 +19,7 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
 from services.sharing import SharingService
 from services.staff import StaffService
@@ -43,4 +45,6 @@ class Services:
     booking: BookingService
     book: BookService
     elmk: ElmkService
+    alerts: ErrorAlerts  # unexpected errors to the staff chat, at most one a kind an hour
+    renewal: RenewalService
     sharing: SharingService

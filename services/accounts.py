@@ -26,13 +26,15 @@ class Menu:
 class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
-        operator_name: str | None, operator_contact: str | None, bookings: BookingRepository | None = None,
-        books: BookRepository | None = None, elmk: ElmkRepository | None = None,
+        operator_name: str, operator_contact: str, operator_address: str = "",
+        bookings: BookingRepository | None = None, books: BookRepository | None = None,
+        elmk: ElmkRepository | None = None,
     ) -> None:
         self.elmk = elmk
         self.users, self.profiles, self.applications, self.books = users, profiles, applications, books
         self.bookings = bookings  # None: the operator has no clinics file, so no booking entries
         self.operator_name, self.operator_contact = operator_name, operator_contact
+        self.operator_address = operator_address  # the three are required at start-up (bot.config.require_operator)
 
     async def person(self, telegram_id: int, *, wrote_privately: bool = False) -> User:
         """The person's row (made on first contact). `wrote_privately`: they wrote to the bot in private (a

@@ -97,6 +97,12 @@ class Pushes:
                                 {"app": app.id})
         return count
 
+    async def error_alert(self, kind: str, ref: str, held: int) -> None:
+        """Staff learn of an unexpected error: its kind and reference only (services/alerts.py limits them)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"error:{kind}:{ref}:{chat_id}", chat_id, None, "error_alert",
+                                {"kind": kind, "ref": ref, "held": held})
+
     # --- bookings (services/booking.py) ---------------------------------------------------------------------
 
     @staticmethod

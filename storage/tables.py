@@ -97,6 +97,8 @@ applications = Table(
     Column("requested_documents", Text, nullable=True),  # JSON list of DocumentKind staff asked for
     Column("staff_cards", Text, nullable=False, server_default="[]"),  # JSON [[chat_id, message_id], ...]
     Column("updated_at", UTCDateTime, nullable=False),
+    # «Renew»: the book this application renews (books.id; no foreign key, books already point here)
+    Column("renews_book_id", Integer, nullable=True, index=True),
 )
 
 application_counters = Table(
