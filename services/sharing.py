@@ -101,12 +101,12 @@ class SharingService:
     # --- the holder, in the chat ---------------------------------------------------------------------------
 
     async def begin(self, conversation: Conversation, owner_id: int, book_id: int) -> str | None:
-        """'Share' on a book's card: None and the first question, or why not ('gone', 'revoked')."""
+        """'Share' on a book's card: None and the first question, or why not ('gone', 'revoked', 'superseded')."""
         opened = await self.book.open(owner_id, book_id)
         if opened is None:
             return "gone"
-        if opened.book.status is BookStatus.REVOKED:
-            return "revoked"
+        if opened.book.status is not BookStatus.VALID:  # revoked, or replaced by a renewal
+            return opened.book.status.value
         await conversation.set_state(ShareFlow.employer)
         await conversation.set_data({"share_book": opened.id})
         return None
@@ -139,7 +139,7 @@ class SharingService:
         if days not in LIFETIMES_DAYS or not {"share_book", "employer_id", "level"} <= set(answers):
             return None
         opened = await self.book.open(owner_id, int(answers["share_book"]))
-        if opened is None or opened.book.status is BookStatus.REVOKED:
+        if opened is None or opened.book.status is not BookStatus.VALID:
             return None
         token = new_token()
         async with transaction(self.engine):

@@ -218,6 +218,7 @@ async def test_cancel_and_a_revoked_book_cannot_be_shared(world: World) -> None:
     anna, issued = await holder_with_book(world)
     await anna.command("start")
     await anna.press("Моя ЭМК")
+    card = anna.last_message()
     await anna.press("📤 Поделиться")
     await anna.press("Отмена")
     assert anna.last == "Хорошо, ссылку не создаём."
@@ -226,6 +227,10 @@ async def test_cancel_and_a_revoked_book_cannot_be_shared(world: World) -> None:
     assert await ctx.get_state() is None
 
     await world.deps.services.book.revoke(issued.id, "ошибка")
+    await anna.press_on(card, "📤 Поделиться")  # the card from before the revocation
+    [answer] = world.api.calls_to("answerCallbackQuery")[-1:]
+    assert answer.params["text"] == "Книжка отозвана — ею нельзя поделиться."
+    assert await ctx.get_state() is None
     await anna.command("start")
     await anna.press("Моя ЭМК")
     assert "📤 Поделиться" not in anna.buttons() and "🔗 Мои ссылки" in anna.buttons()

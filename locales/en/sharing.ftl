@@ -19,6 +19,7 @@ share-ask-level = What will the employer see?
 share-ask-lifetime = How many days should the link work? 30 is usually enough.
 share-refused-gone = This book is no longer available. Open 'My EMK' again.
 share-refused-revoked = The book is revoked and cannot be shared.
+share-refused-superseded = This book was replaced by a new one on renewal: share the new book.
 share-cancelled = All right, no link is made.
 share-created = The link for { $employer } is ready. Forward the message with the QR code to the employer. I will tell you as soon as they confirm receipt.
 share-link-caption = Electronic medical book No. { $number } for the employer ({ $level }).
