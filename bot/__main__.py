@@ -36,9 +36,11 @@ async def run(settings: Settings) -> None:
     web_runner = None
     try:
         if settings.web_enabled:
-            from bot.web import create_web_app, start_web
+            from bot.web import ShareLimits, create_web_app, start_web
 
-            web_app = create_web_app(deps.services.book, deps.translator)
+            limits = ShareLimits(trusted_proxies=settings.TRUSTED_PROXIES,
+                                 secure_cookies=settings.PUBLIC_BASE_URL.startswith("https://"))
+            web_app = create_web_app(deps.services.book, deps.translator, deps.services.sharing, limits)
             web_runner = await start_web(web_app, settings.WEB_HOST, settings.WEB_PORT)
         me = await bot.get_me()
         log.info("bot @%s (id %s) starting long polling via %s", me.username, me.id, settings.BOT_API_URL)

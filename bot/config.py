@@ -6,6 +6,7 @@ the variable; `format_settings_error` turns pydantic's report into one line per 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -29,6 +30,8 @@ HINTS = {
     "OPERATOR_NAME": "the organisation that processes the data, as registered (the consent text names it)",
     "OPERATOR_ADDRESS": "the organisation's postal address (the consent text names it)",
     "OPERATOR_CONTACT": "where a person writes about their data: an e-mail or a phone (the consent text names it)",
+    "TRUSTED_PROXIES": "a comma-separated list of the reverse proxies' addresses or networks, "
+    "e.g. 127.0.0.1,10.0.0.0/8",
 }
 OPERATOR_SETTINGS = ("OPERATOR_NAME", "OPERATOR_ADDRESS", "OPERATOR_CONTACT")
 
@@ -68,6 +71,9 @@ class Settings(BaseSettings):
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)  # 0: no web server
     PUBLIC_BASE_URL: str = "http://localhost:8080"  # how people reach the web server: the QR and links use it
+    # Reverse proxies whose X-Forwarded-For is believed (the share page's rate limits count client addresses)
+    TRUSTED_PROXIES: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list)
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -121,6 +127,21 @@ class Settings(BaseSettings):
                 if not re.fullmatch(r"-?\d+", p):
                     raise ValueError(f"{p!r} is not a numeric Telegram id")
             return [int(p) for p in parts]
+        return value
+
+    @field_validator("TRUSTED_PROXIES", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            networks = []
+            for part in (p.strip() for p in value.replace(";", ",").split(",")):
+                if not part:
+                    continue
+                try:
+                    networks.append(ipaddress.ip_network(part, strict=False))
+                except ValueError as exc:
+                    raise ValueError(f"{part!r} is not an IP address or network") from exc
+            return networks
         return value
 
     @property

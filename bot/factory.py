@@ -45,6 +45,7 @@ from services.payment import PaymentService
 from services.privacy import PrivacyService
 from services.renewal import RenewalService
 from services.requests import DocumentRequests
+from services.sharing import SharingService
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
@@ -62,6 +63,7 @@ from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.personal import PersonalData
 from storage.profiles import ProfileRepository
+from storage.shares import ShareRepository
 from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
@@ -212,6 +214,8 @@ def build_services(
                                pushes, clock, settings.tz),
         alerts=ErrorAlerts(engine, pushes, clock),
         renewal=RenewalService(engine, book, wizard, exams, apps),
+        sharing=SharingService(engine, ShareRepository(engine, clock, cipher), book, pushes, applications, clock,
+                               settings.tz, public_base_url=settings.PUBLIC_BASE_URL),
     )
 
 

@@ -235,3 +235,13 @@ class RenewCb(CallbackData, prefix="rn"):
 
     action: Text  # start | ...
     book: Id = 0
+
+
+class ShareCb(CallbackData, prefix="shr"):
+    """A button of sharing a book with an employer: share (book), skip (the name), level (value), days (value),
+    cancel, list ('My links'), revoke (share: asks first), revoke_yes (share: confirmed)."""
+
+    action: Text
+    book: Id = 0
+    share: Id = 0
+    value: Text = ""

@@ -119,11 +119,24 @@ class MyData(StatesGroup):
     confirm_erase = State()
 
 
+class ShareFlow(StatesGroup):
+    """'Share' on a book's card: the employer's INN/OGRN, its name (or skip), the level, the lifetime."""
+
+    employer = State()
+    name = State()
+    level = State()  # buttons only
+    lifetime = State()  # buttons only
+
+
 HINTS: dict[str, str] = {
     Renewal.changes.state: "hint-renewal-changes",
     Renewal.entries.state: "hint-renewal-entries",
     MyData.confirm_export.state: "hint-privacy-confirm",
     MyData.confirm_erase.state: "hint-privacy-confirm",
+    ShareFlow.employer.state: "hint-share-employer",
+    ShareFlow.name.state: "hint-share-name",
+    ShareFlow.level.state: "hint-share-level",
+    ShareFlow.lifetime.state: "hint-share-lifetime",
     BookFlow.check.state: "hint-book-check",
     BookFlow.elmk_number.state: "hint-elmk-number",
     BookFlow.elmk_issued.state: "hint-elmk-date",
@@ -152,6 +165,10 @@ IDLE_HINT = "hint-idle"
 # What a state that is not a wizard step waits for (wizard steps say it through their kind): the rest of
 # what a person can send there gets the state's hint.
 EXPECTS: dict[str, frozenset[str]] = {
+    ShareFlow.employer.state: frozenset({"text"}),
+    ShareFlow.name.state: frozenset({"text"}),
+    ShareFlow.level.state: frozenset(),
+    ShareFlow.lifetime.state: frozenset(),
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
@@ -170,7 +187,7 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 def all_states() -> list[State]:
     groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, Renewal,
-                                       MyData]
+                                       MyData, ShareFlow]
     return [state for group in groups for state in group.__all_states__]
 
 

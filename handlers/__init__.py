@@ -33,6 +33,7 @@ from handlers import (
     privacy,
     renewal,
     review,
+    sharing,
     staff,
     start,
     uploads,
@@ -40,7 +41,8 @@ from handlers import (
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
                          booking.router, exams.router, book.router, elmk.router, renewal.router,
-                         privacy.router]
+                         privacy.router,
+                         sharing.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 

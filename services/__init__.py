@@ -22,6 +22,7 @@ from services.payment import PaymentService
 from services.privacy import PrivacyService
 from services.renewal import RenewalService
 from services.requests import DocumentRequests
+from services.sharing import SharingService
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
@@ -48,3 +49,4 @@ class Services:
     alerts: ErrorAlerts  # unexpected errors to the staff chat, at most one a kind an hour
     renewal: RenewalService
     privacy: PrivacyService
+    sharing: SharingService

@@ -84,6 +84,10 @@ class Pushes:
         """The holder learns that staff confirmed the ELMK they added."""
         await self._enqueue(f"elmk-confirmed:{elmk_id}", owner_id, owner_id, "elmk_confirmed", {"elmk": elmk_id})
 
+    async def share_delivered(self, owner_id: int, share_id: int) -> None:
+        """The holder learns at once that the employer confirmed receipt of a shared book."""
+        await self._enqueue(f"share-delivered:{share_id}", owner_id, owner_id, "share_delivered", {"share": share_id})
+
     async def stuck(self, app: Application) -> int:
         """The citizen learns how to reach support and staff are reminded, once per stuck spell."""
         count = int(await self._enqueue(f"stuck:{app.id}:{app.version}:citizen", app.owner_id, app.owner_id,

@@ -33,6 +33,8 @@ from storage.exams import exam_results
 from storage.exams import row_name as exam_row_name
 from storage.files import FileStore
 from storage.outbox import outbox
+from storage.shares import row_name as share_row_name
+from storage.shares import shares
 from storage.tables import applications, fsm_records, meta, profiles, status_changes
 
 log = logging.getLogger("emk.keys")
@@ -69,6 +71,7 @@ SEALED = [
     *(Sealed(exam_results, "id", column, context, exam_row_name, plain_before=True)
       for column, context in EXAM_SEALED.items()),
     Sealed(added_elmk, "ref", "data", "added-elmk", lambda k: f"added_elmk:{k}"),
+    Sealed(shares, "token_hash", "employer", "share", share_row_name),
 ]
 
 

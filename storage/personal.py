@@ -36,7 +36,8 @@ import storage.books
 import storage.elmk
 import storage.exams
 import storage.outbox
-import storage.payments  # noqa: F401  -- every table on the shared metadata
+import storage.payments
+import storage.shares  # noqa: F401  -- every table on the shared metadata
 from storage.crypto import DecryptionError, FieldCipher
 from storage.db import reading, transaction
 from storage.keycheck import SEALED, Sealed
@@ -110,6 +111,10 @@ class Personal:
 
 
 REGISTRY: tuple[Personal, ...] = (
+    Personal("share_events", "share_events", Via("share_id", "shares"), Erase.DELETE),
+    Personal("shares", "shares", Owner("owner_id"), Erase.DELETE,
+             export=("id", "book_id", "employer", "level", "state", "created_at", "expires_at", "opened_at",
+                     "delivered_at", "revoked_at")),
     Personal("status_changes", "status_history", Via("application_id", "applications"), Erase.DELETE),
     Personal("exam_cards", "exam_cards", Via("profile_id", "profiles"), Erase.DELETE),
     Personal("exam_results", "exam_results", Owner("owner_id"), Erase.DELETE),

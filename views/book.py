@@ -38,6 +38,12 @@ def card_keyboard(tr: Tr, opened: OpenBook, others: list[tuple[int, str]]) -> In
     if opened.check.outcome is CheckOutcome.VALID:  # only a valid book is renewed (not a revoked or replaced one)
         rows.append([InlineKeyboardButton(text=tr("btn-renew"),
                                           callback_data=RenewCb(action="start", book=opened.id).pack())])
+    share = [InlineKeyboardButton(text=tr("btn-share-links"),
+                                  callback_data=MyBookCb(action="links", book=opened.id).pack())]
+    if opened.check.outcome is CheckOutcome.VALID:  # a revoked or replaced book is shared with no one
+        share.insert(0, InlineKeyboardButton(text=tr("btn-share"),
+                                             callback_data=MyBookCb(action="share", book=opened.id).pack()))
+    rows.append(share)
     for book_id, label in others:  # a holder's other books (their children's): switch with one press
         rows.append([InlineKeyboardButton(text=label, callback_data=MyBookCb(action="show", book=book_id).pack())])
     rows.append([InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())])

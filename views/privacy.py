@@ -13,7 +13,7 @@ from views.ui import fmt_date
 
 # Erased but not listed: files get their own line (their count is of files, not rows); the conversation
 # record exists for everyone who ever pressed a button, so listing it says nothing.
-_UNLISTED = frozenset({"files", "conversation"})
+_UNLISTED = frozenset({"share_events", "files", "conversation"})
 
 
 def _button(tr: Tr, key: str, action: str) -> list[InlineKeyboardButton]:

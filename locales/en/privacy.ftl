@@ -38,6 +38,7 @@ privacy-erase-line = — { $section ->
         [bookings] Exam appointments
         [books] Books
         [added_elmk] Added ELMK
+        [shares] Links for employers
         [payments] Payments
         [notifications] Notifications
         [conversation] An unfinished conversation with the bot

@@ -38,6 +38,7 @@ privacy-erase-line = — { $section ->
         [bookings] Записи на осмотр
         [books] ЭМК
         [added_elmk] Добавленные ЭЛМК
+        [shares] Ссылки для работодателей
         [payments] Платежи
         [notifications] Уведомления
         [conversation] Незаконченный диалог с ботом
