@@ -30,6 +30,7 @@ from views import booking as booking_views
 from views import elmk as elmk_views
 from views import exams as exam_views
 from views import reminders as reminder_views
+from views import sharing as sharing_views
 from views import staff as staff_views
 from views.book_files import card_png
 
@@ -73,8 +74,13 @@ class Deliveries:
             return await self._exam(row, payload)
         if row.kind in ("elmk_staff", "elmk_confirmed"):
             return await self._elmk(row, int(payload["elmk"]))
+        if row.kind == "share_delivered":
+            return await self._share_delivered(row, int(payload["share"]))
         if row.kind.startswith("booking_"):
             return await self._booking(row, payload)
+        if row.kind == "error_alert":
+            return await self.notifier.send(row.chat_id, self._staff_tr()(
+                "opkit-error-alert", kind=str(payload["kind"]), ref=str(payload["ref"]), held=int(payload["held"])))
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")
@@ -198,6 +204,16 @@ class Deliveries:
         tr = await self._tr_for(added.owner_id)
         return await self.notifier.send(row.chat_id, tr("push-elmk-confirmed", number=added.number),
                                         user_id=added.owner_id)
+
+    async def _share_delivered(self, row: OutboxRow, share_id: int) -> SendResult:
+        """The holder learns that the employer confirmed receipt of a shared book."""
+        assert self.notifier is not None
+        line = await self.services.sharing.line(share_id)
+        if line is None:
+            return SendResult(SendStatus.FAILED, error="UnknownShare")
+        tr = await self._tr_for(line.share.owner_id)
+        text, keyboard = sharing_views.delivered_push(tr, line, self.services.tz)
+        return await self.notifier.send(row.chat_id, text, user_id=line.share.owner_id, reply_markup=keyboard)
 
     async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)

@@ -29,6 +29,7 @@ from domain.exams import (
     checklist,
     open_required,
     progress,
+    runs_out_within,
     valid_until,
 )
 from domain.issues import Issue
@@ -129,6 +130,16 @@ class ExamService:
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
 
+    @property
+    def horizon_days(self) -> int:
+        """How far ahead an entry counts as running out: the policy's earliest validity reminder."""
+        return max(self.policy.reminders.validity_days_before, default=0)
+
+    def running_out(self, view: ItemView) -> bool:
+        """A confirmed result that still holds but runs out within the horizon: its renewal may be sent."""
+        return (view.state is ExamState.CONFIRMED and view.record is not None
+                and runs_out_within(view.record.valid_until, self.today(), self.horizon_days))
+
     # --- the checklist -------------------------------------------------------------------------------------
 
     async def profiles_with_category(self, owner_id: int) -> list[Profile]:
@@ -222,10 +233,12 @@ class ExamService:
 
     async def begin(self, owner_id: int, profile_id: int, code: str, conversation: Conversation) -> Step | str | None:
         """Start (or resume) the entry of one item's result: the state asked now; None for an item that is not
-        on the checklist or already on review / confirmed."""
+        on the checklist, on review, or confirmed and not running out within the horizon."""
         found = await self.checklist(owner_id, profile_id)
         view = found.item(code) if found is not None else None
-        if view is None or view.state in (ExamState.ON_REVIEW, ExamState.CONFIRMED):
+        if view is None or view.state is ExamState.ON_REVIEW:
+            return None
+        if view.state is ExamState.CONFIRMED and not self.running_out(view):
             return None
         state = self._next_state(view.draft, view.item) if view.draft is not None else str(Exams.upload.state)
         async with transaction(self.engine):

@@ -87,6 +87,10 @@ class Pushes:
         """The holder learns that staff confirmed the ELMK they added."""
         await self._enqueue(f"elmk-confirmed:{elmk_id}", owner_id, owner_id, "elmk_confirmed", {"elmk": elmk_id})
 
+    async def share_delivered(self, owner_id: int, share_id: int) -> None:
+        """The holder learns at once that the employer confirmed receipt of a shared book."""
+        await self._enqueue(f"share-delivered:{share_id}", owner_id, owner_id, "share_delivered", {"share": share_id})
+
     async def stuck(self, app: Application) -> int:
         """The citizen learns how to reach support and staff are reminded, once per stuck spell."""
         count = int(await self._enqueue(f"stuck:{app.id}:{app.version}:citizen", app.owner_id, app.owner_id,
@@ -103,6 +107,12 @@ class Pushes:
         rows = [{"dedup_key": key, "chat_id": owner_id, "payload": self._seal(key, payload), "due_at": due_at}
                 for key, due_at, payload in planned]
         return await self.outbox.replace_pending(owner_id, "reminder", rows)
+
+    async def error_alert(self, kind: str, ref: str, held: int) -> None:
+        """Staff learn of an unexpected error: its kind and reference only (services/alerts.py limits them)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"error:{kind}:{ref}:{chat_id}", chat_id, None, "error_alert",
+                                {"kind": kind, "ref": ref, "held": held})
 
     # --- bookings (services/booking.py) ---------------------------------------------------------------------
 
