@@ -374,7 +374,7 @@ async def test_a_newer_confirmed_exam_moves_the_reminders_to_its_term(world: Wor
 
     upload = await deps.uploads.add(owner_id=anna.user.id, profile_id=profile.id, kind="exam_any", sha256="e" * 64,
                                     detected_type="png", size=len(SCAN), storage_name=await deps.files.put(SCAN))
-    repo = ExamRepository(deps.engine, world.clock)
+    repo = ExamRepository(deps.engine, world.clock, deps.cipher)
     record = await repo.add(owner_id=anna.user.id, profile_id=profile.id, item="therapist", upload_id=upload.id)
     await repo.fill(record.id, anna.user.id, done_on=date(2026, 11, 24), institution="ГП № 5")
     sent = await repo.send_for_review(record.id, anna.user.id)
