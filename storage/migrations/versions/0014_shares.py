@@ -2,7 +2,7 @@
 confirmation of it.
 
 Revision ID: 0014
-Revises: 0017
+Revises: 0013
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from storage.db import UTCDateTime
 
 revision = "0014"
-down_revision = "0017"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ A plain integer, not a foreign key: books already refer to applications (books.a
 each way would make a cycle that SQLite's table rebuilds and the downgrade cannot order.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

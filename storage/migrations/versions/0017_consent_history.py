@@ -1,7 +1,7 @@
 """Consent history: every time a person gave, declined or withdrew consent (issue 15, the holder's data rights).
 
 Revision ID: 0017
-Revises: 0018
+Revises: 0016
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from storage.db import UTCDateTime
 
 revision = "0017"
-down_revision = "0018"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
