@@ -196,7 +196,7 @@ def build_services(
     elmk_rows = ElmkRepository(engine, clock, cipher)
     elmk = ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz)
     reminders = ReminderService(engine, NotificationSettingsRepository(engine, clock), pushes, policy, clock,
-                                settings.TIMEZONE, books=book, entries=exams, elmk=elmk_rows)
+                                settings.TIMEZONE, books=book, entries=exams, elmk=elmk_rows, users=users)
     book.replan = exams.replan = elmk.replan = reminders.replan  # each change that moves a term replans
     personal = PersonalData(engine, cipher)
     return Services(

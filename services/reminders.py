@@ -43,6 +43,7 @@ from storage.books import BookRepository
 from storage.db import transaction
 from storage.elmk import ElmkRepository
 from storage.reminders import QUIET_OFF, NotificationSettingsRepository, StoredSettings
+from storage.users import UserRepository
 
 __all__ = ["Hold", "ReminderService"]
 
@@ -77,8 +78,9 @@ class ReminderService:
     def __init__(
         self, engine: Any, settings: NotificationSettingsRepository, pushes: Pushes, policy: Policy, clock: Clock,
         default_zone: str, *, books: BookSource, entries: EntrySource | None = None,
-        elmk: ElmkRepository | None = None,
+        elmk: ElmkRepository | None = None, users: UserRepository | None = None,
     ) -> None:
+        self.users = users  # reminders only for a person whose consent stands (not after a withdrawal or erasure)
         self.engine, self.repo, self.pushes, self.policy, self.clock = engine, settings, pushes, policy, clock
         self.default_zone, self.books, self.entries, self.elmk = default_zone, books, entries, elmk
         q = policy.reminders.quiet_hours
@@ -167,7 +169,15 @@ class ReminderService:
                 terms.append(Term(f"elmk:{added.id}", ReminderKind.EXAM, added.valid_until))
         return terms
 
+    async def _consents(self, owner_id: int) -> bool:
+        if self.users is None:
+            return True
+        user = await self.users.get(owner_id)
+        return user is not None and user.has_consent
+
     async def planned(self, owner_id: int) -> list[PlannedReminder]:
+        if not await self._consents(owner_id):
+            return []
         return plan(await self.terms(owner_id), self.offsets, await self.settings(owner_id), self.clock.now())
 
     async def replan(self, owner_id: int) -> int:
@@ -181,7 +191,7 @@ class ReminderService:
 
     async def hold(self, owner_id: int, kind: ReminderKind, now: datetime | None = None) -> Hold:
         settings = await self.settings(owner_id)
-        if not settings.enabled(kind):
+        if not settings.enabled(kind) or not await self._consents(owner_id):
             return Hold(skip=True)
         now = now or self.clock.now()
         if is_quiet(now, settings):

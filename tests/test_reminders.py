@@ -386,3 +386,22 @@ async def test_a_newer_confirmed_exam_moves_the_reminders_to_its_term(world: Wor
             outbox.c.kind == "reminder", outbox.c.status == OutboxStatus.PENDING.value))]
     assert not [k for k in keys if ":exam:2027-01-20:" in k]  # the old term's pending rows are gone
     assert [k for k in keys if f":exam:{confirmed.valid_until.isoformat()}:" in k]
+
+
+async def test_no_reminder_after_the_holder_withdraws_consent(world: World) -> None:
+    anna = await _exam_in_a_week(world)
+    assert world.deps is not None
+    reminders = world.deps.services.reminders
+    assert await reminders.planned(anna.user.id)  # 7 and 1 days before, and on the day
+    await world.deps.users.decline_consent(anna.user.id)  # withdrawn; the book's record stays
+    mark = len(world.api.calls)
+    world.clock.set(datetime(2026, 12, 8, 7, 0, 1, tzinfo=UTC))
+    while await world.sweep():
+        pass
+    assert _reminders_to(world, anna, mark) == []
+    assert await reminders.planned(anna.user.id) == []
+    await reminders.replan(anna.user.id)  # e.g. staff revoke the kept book later: nothing is planned again
+    async with transaction(world.deps.engine) as conn:
+        pending = (await conn.execute(select(func.count()).select_from(outbox).where(
+            outbox.c.kind == "reminder", outbox.c.status == OutboxStatus.PENDING.value))).scalar()
+    assert pending == 0
