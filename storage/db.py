@@ -10,9 +10,10 @@ thread) per unit of work where possible:
 * commit sends what is queued and COMMIT in one hop; the first hop of a unit starts with `BEGIN IMMEDIATE`.
 
 So a wizard step (save the draft, move the conversation) is one hop. Its two writes are `Prepared`
-statements: compiled once, run on the sqlite3 connection without SQLAlchemy's per-statement execution context. Waiting for another process's write lock
-happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`), never on the event loop: other people keep
-being answered. If the lock is not released in time, `DatabaseBusy` is raised and nothing was written.
+statements: compiled once, run on the sqlite3 connection without SQLAlchemy's per-statement execution context.
+Waiting for another process's write lock happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`),
+never on the event loop: other people keep being answered. If the lock is not released in time,
+`DatabaseBusy` is raised and nothing was written.
 
 Why not SQLAlchemy's AsyncEngine over aiosqlite: measured here it costs about 1 ms a step (a hop per
 statement plus the greenlet bridge) and reports "database is locked" under load. Why not sqlite3 on the event
@@ -286,15 +287,14 @@ class _SqliteThread:
         assert sa is not None and raw is not None
         try:
             if not raw.in_transaction:
-                raw.execute("BEGIN IMMEDIATE")  # on sqlite3 itself: SQLAlchemy begins its own when it is used
+                raw.execute("BEGIN IMMEDIATE")  # on sqlite3 itself, cheaper than through an execution context,
+                sa.begin()  # and SQLAlchemy told, so that it commits or rolls back that transaction (and Alembic
+                # runs the migrations inside it)
             for statement, parameters in queued:
                 _run(sa, statement, parameters)
             result = then(sa) if then is not None else None
             if commit:
-                if sa.in_transaction():
-                    sa.commit()  # commits sqlite3's transaction too
-                else:
-                    raw.commit()
+                sa.commit()
             return result
         except BaseException:
             if commit or not raw.in_transaction:
@@ -304,7 +304,7 @@ class _SqliteThread:
     def rollback_hop(self) -> None:
         assert self.sa is not None and self.raw is not None
         self.sa.rollback()
-        if self.raw.in_transaction:  # begun and written on sqlite3 directly, which SQLAlchemy did not see
+        if self.raw.in_transaction:  # begun on sqlite3 before SQLAlchemy was told (a failing sa.begin())
             self.raw.rollback()
 
     def read_hop(self, then: Callable[[Connection], T]) -> T:
