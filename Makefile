@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean check backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,20 @@ install: $(STAMP)
 ## Start the bot (long polling). Needs BOT_TOKEN in .env (copy .env.example to .env).
 run: $(STAMP)
 	@$(PY) -m bot
+
+## Validate .env, the policy and clinics files, the database and the keys without starting the bot.
+check: $(STAMP)
+	@$(PY) -m bot check
+
+## A consistent copy of the live database, the stored files and (in DEST/keys: store apart!) the keys.
+backup: $(STAMP)
+	@test -n "$(DEST)" || { echo "usage: make backup DEST=/path/to/new/folder" >&2; exit 2; }
+	@$(PY) -m bot backup "$(DEST)"
+
+## Restore a backup into an EMPTY data folder; WITH_KEYS=1 restores the keys from SRC/keys too.
+restore: $(STAMP)
+	@test -n "$(SRC)" || { echo "usage: make restore SRC=/path/to/backup [WITH_KEYS=1]" >&2; exit 2; }
+	@$(PY) -m bot restore "$(SRC)" $(if $(WITH_KEYS),--with-keys)
 
 ## Install what the tests need and run them all, with the linters.
 test: $(STAMP)
@@ -33,6 +47,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/updates.py
 	$(PY) bench/photo.py
+	$(PY) bench/reminders.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

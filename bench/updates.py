@@ -178,6 +178,7 @@ class Bench:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, BOT_TOKEN=TOKEN, BOT_API_URL=self.api.base_url,
             DATABASE_URL=f"sqlite+aiosqlite:///{self.tmp.name}/emk.db", DATA_DIR=Path(self.tmp.name),
+            OPERATOR_NAME="Bench clinic", OPERATOR_ADDRESS="Bench street 1", OPERATOR_CONTACT="bench@example.org",
         )
         self.deps = await create_deps(settings, SystemClock())
         self.dp, self.bot = create_dispatcher(self.deps), create_bot(settings)

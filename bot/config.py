@@ -6,6 +6,7 @@ the variable; `format_settings_error` turns pydantic's report into one line per 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,7 +27,17 @@ HINTS = {
     "DEFAULT_LOCALE": "use ru or en",
     "PUBLIC_BASE_URL": "the address people open the check page at, e.g. https://emk.example.org",
     "WEB_PORT": "a TCP port 1-65535, or 0 to run no web server",
+    "OPERATOR_NAME": "the organisation that processes the data, as registered (the consent text names it)",
+    "OPERATOR_ADDRESS": "the organisation's postal address (the consent text names it)",
+    "OPERATOR_CONTACT": "where a person writes about their data: an e-mail or a phone (the consent text names it)",
+    "TRUSTED_PROXIES": "a comma-separated list of the reverse proxies' addresses or networks, "
+    "e.g. 127.0.0.1,10.0.0.0/8",
 }
+OPERATOR_SETTINGS = ("OPERATOR_NAME", "OPERATOR_ADDRESS", "OPERATOR_CONTACT")
+
+
+class StartupError(ValueError):
+    """A setting or file the bot cannot start without; ``str()`` is one line per problem, ready for stderr."""
 
 
 class Settings(BaseSettings):
@@ -52,13 +63,18 @@ class Settings(BaseSettings):
     PAYMENT_PROVIDER_TOKEN: SecretStr | None = None
     MEDIA_WORKERS: int = Field(default=1, ge=1, le=16)
     MEDIA_CHECK_SECONDS: float = Field(default=15.0, ge=1, le=600)
-    OPERATOR_NAME: str | None = None
+    OPERATOR_NAME: str | None = None  # required to start (see `require_operator`), optional for the sub-commands
+    OPERATOR_ADDRESS: str | None = None
     OPERATOR_CONTACT: str | None = None
     BOOK_SIGNING_KEY: SecretStr | None = None  # Ed25519 private key (PEM, hex or base64); else DATA_DIR/signing.key
     WEB_ENABLED: bool = True
     WEB_HOST: str = "127.0.0.1"
     WEB_PORT: int = Field(default=8080, ge=0, le=65535)  # 0: no web server
+    NOTIFY_RATE: float = Field(default=25.0, gt=0, le=1000)  # pushes a second in all (Telegram: about 30)
     PUBLIC_BASE_URL: str = "http://localhost:8080"  # how people reach the web server: the QR and links use it
+    # Reverse proxies whose X-Forwarded-For is believed (the share page's rate limits count client addresses)
+    TRUSTED_PROXIES: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list)
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -114,6 +130,21 @@ class Settings(BaseSettings):
             return [int(p) for p in parts]
         return value
 
+    @field_validator("TRUSTED_PROXIES", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            networks = []
+            for part in (p.strip() for p in value.replace(";", ",").split(",")):
+                if not part:
+                    continue
+                try:
+                    networks.append(ipaddress.ip_network(part, strict=False))
+                except ValueError as exc:
+                    raise ValueError(f"{part!r} is not an IP address or network") from exc
+            return networks
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.TIMEZONE)
@@ -143,3 +174,11 @@ def format_settings_error(exc: ValidationError) -> str:
         hint = HINTS.get(name)
         lines.append(f"{name} {problem}" + (f": {hint}" if hint else ""))
     return "\n".join(lines)
+
+
+def require_operator(settings: Settings) -> None:
+    """The consent text must name a real operator (152-FZ): refuse to start while any of the operator's name,
+    address and contact is unset, one line per missing setting, worded as a missing variable in `.env`."""
+    missing = [name for name in OPERATOR_SETTINGS if not (getattr(settings, name) or "").strip()]
+    if missing:
+        raise StartupError("\n".join(f"{name} is missing: {HINTS[name]}" for name in missing))

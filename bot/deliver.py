@@ -18,7 +18,8 @@ from bot.i18n import Tr, Translator, document_label
 from bot.keyboards import MenuCb, ReviewCb
 from bot.notifier import Notifier, SendResult, SendStatus
 from domain.clock import Clock
-from domain.status import Status
+from domain.reminders import ReminderKind
+from domain.status import AWAITING_ORGANISATION, Status
 from services import Services
 from services.staff import StoredFile
 from storage.applications import Application
@@ -28,10 +29,18 @@ from views import book as book_views
 from views import booking as booking_views
 from views import elmk as elmk_views
 from views import exams as exam_views
+from views import reminders as reminder_views
+from views import sharing as sharing_views
 from views import staff as staff_views
 from views.book_files import card_png
 
 log = logging.getLogger("emk.deliver")
+
+# Pushes to a holder that their notification settings govern (status pushes are not here: always on, at once).
+HELD_KINDS = {
+    "booking_reminder": ReminderKind.APPOINTMENT,
+    "stuck_citizen": ReminderKind.STUCK,
+}  # validity reminders ("reminder" rows) carry their own kind: Deliveries._reminder
 
 
 class Deliveries:
@@ -52,6 +61,11 @@ class Deliveries:
         if self.notifier is None:
             return SendResult(SendStatus.RETRY_LATER, error="NotStarted")
         payload = self.services.pushes.payload(row)
+        held = await self._held(row)
+        if held is not None:
+            return held
+        if row.kind == "reminder":
+            return await self._reminder(row, payload)
         if row.kind == "book_issued":
             return await self._book_issued(row, int(payload["book"]))
         if row.kind == "book_revoked":
@@ -60,8 +74,13 @@ class Deliveries:
             return await self._exam(row, payload)
         if row.kind in ("elmk_staff", "elmk_confirmed"):
             return await self._elmk(row, int(payload["elmk"]))
+        if row.kind == "share_delivered":
+            return await self._share_delivered(row, int(payload["share"]))
         if row.kind.startswith("booking_"):
             return await self._booking(row, payload)
+        if row.kind == "error_alert":
+            return await self.notifier.send(row.chat_id, self._staff_tr()(
+                "opkit-error-alert", kind=str(payload["kind"]), ref=str(payload["ref"]), held=int(payload["held"])))
         app = await self.services.staff.get(int(payload["app"]))
         if app is None:
             return SendResult(SendStatus.FAILED, error="UnknownApplication")
@@ -80,6 +99,9 @@ class Deliveries:
                 return await self.notifier.send(row.chat_id, tr("push-payment-confirmed", number=app.number),
                                                 user_id=app.owner_id)
             case "stuck_citizen":
+                version = payload.get("version", row.dedup_key.split(":")[2])
+                if app.status not in AWAITING_ORGANISATION or app.version != int(version):
+                    return SendResult(SendStatus.BLOCKED, error="NoLongerStuck")  # moved on while it waited
                 tr = await self._tr_for(app.owner_id)
                 return await self.notifier.send(row.chat_id, tr("push-stuck-citizen", number=app.number,
                                                                 support=self._support(tr)), user_id=app.owner_id)
@@ -89,6 +111,35 @@ class Deliveries:
                 return await self.notifier.send(row.chat_id, tr("staff-stuck", number=app.number, hours=hours,
                                                                 status=tr(f"status-{app.status.value}")))
         return SendResult(SendStatus.FAILED, error="UnknownKind")
+
+    async def _held(self, row: OutboxRow) -> SendResult | None:
+        """A holder's reminder kind switched off (skipped) or their quiet hours now (deferred to their end;
+        not an appointment's: the person chose its time, and two hours before an 08:00 visit is quiet by
+        default); None: go ahead. Status pushes and staff posts are never held."""
+        kind = HELD_KINDS.get(row.kind)
+        if kind is None or row.user_id is None or row.chat_id != row.user_id:
+            return None
+        hold = await self.services.reminders.hold(row.user_id, kind)
+        if hold.skip:
+            return SendResult(SendStatus.BLOCKED, error="SwitchedOff")
+        if hold.until is not None and kind is not ReminderKind.APPOINTMENT:  # the person chose that time
+            return SendResult(SendStatus.DEFERRED, not_before=hold.until)
+        return None
+
+    async def _reminder(self, row: OutboxRow, payload: dict[str, Any]) -> SendResult:
+        """A validity reminder, in the holder's language, with the buttons of the flows that fix it."""
+        assert self.notifier is not None and row.user_id is not None
+        reminders = self.services.reminders
+        hold = await reminders.hold(row.user_id, ReminderKind(payload["kind"]))
+        number = None if hold.skip else await reminders.subject_number(row.user_id, str(payload["subject"]))
+        if number is None:
+            return SendResult(SendStatus.BLOCKED, error="NoLongerPlanned")  # switched off, revoked, superseded
+        if hold.until is not None:
+            return SendResult(SendStatus.DEFERRED, not_before=hold.until)
+        tr = await self._tr_for(row.user_id)
+        text, keyboard = reminder_views.reminder(tr, payload, number=number,
+                                                 booking=self.services.accounts.bookings is not None)
+        return await self.notifier.send(row.chat_id, text, reply_markup=keyboard, user_id=row.user_id)
 
     async def _book_issued(self, row: OutboxRow, book_id: int) -> SendResult:
         """The new book's card, with its buttons, and the words of the push as its caption."""
@@ -153,6 +204,16 @@ class Deliveries:
         tr = await self._tr_for(added.owner_id)
         return await self.notifier.send(row.chat_id, tr("push-elmk-confirmed", number=added.number),
                                         user_id=added.owner_id)
+
+    async def _share_delivered(self, row: OutboxRow, share_id: int) -> SendResult:
+        """The holder learns that the employer confirmed receipt of a shared book."""
+        assert self.notifier is not None
+        line = await self.services.sharing.line(share_id)
+        if line is None:
+            return SendResult(SendStatus.FAILED, error="UnknownShare")
+        tr = await self._tr_for(line.share.owner_id)
+        text, keyboard = sharing_views.delivered_push(tr, line, self.services.tz)
+        return await self.notifier.send(row.chat_id, text, user_id=line.share.owner_id, reply_markup=keyboard)
 
     async def _tr_for(self, user_id: int) -> Tr:
         user = await self.users.get(user_id)

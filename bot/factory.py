@@ -18,13 +18,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings
+from bot.config import Settings, require_operator
 from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
-from bot.operator_files import EXAMPLE_POLICY_PATH, load_clinics, load_policy
+from bot.operator_files import load_operator_files
 from bot.routing import QuickDispatcher
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from bot.session import BotSession, ReliableRequests
@@ -35,6 +35,7 @@ from fsm.storage import DatabaseStorage
 from handlers import build_routers
 from services import Services
 from services.accounts import AccountService
+from services.alerts import ErrorAlerts
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
@@ -42,7 +43,11 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.privacy import PrivacyService
+from services.reminders import ReminderService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
+from services.sharing import SharingService
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
@@ -58,7 +63,10 @@ from storage.keycheck import open_data_key
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
+from storage.personal import PersonalData
 from storage.profiles import ProfileRepository
+from storage.reminders import NotificationSettingsRepository
+from storage.shares import ShareRepository
 from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
@@ -116,10 +124,10 @@ async def create_deps(
     media_executor: MediaPool | None = None,
 ) -> Deps:
     """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
+    require_operator(settings)  # the consent text must name a real operator
     clock = clock or SystemClock()
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
-    policy = load_policy(settings.POLICY_FILE or EXAMPLE_POLICY_PATH)
-    clinics = load_clinics_file(settings, policy)
+    policy, clinics = load_operator_files(settings.POLICY_FILE, settings.CLINICS_FILE)
     signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
     signing_key = load_or_create_signing_key(signing_text, settings.signing_key_file)
     engine = create_engine(settings.DATABASE_URL)
@@ -176,7 +184,8 @@ def build_services(
                            telegram_payments=bool(token))
     upload_service = UploadService(uploads, files, media, profiles, wizard)
     bookings = BookingRepository(engine, clock) if clinics is not None else None
-    exams = ExamService(engine, ExamRepository(engine, clock), profiles, applications, upload_service, uploads, files,
+    exam_results = ExamRepository(engine, clock, cipher)
+    exams = ExamService(engine, exam_results, profiles, applications, upload_service, uploads, files,
                         pushes, policy, clock, settings.tz, clinics)
     staff = StaffService(apps, applications, uploads, files, payments, staff_ids=frozenset(settings.STAFF_IDS),
                          locale=settings.DEFAULT_LOCALE, requestable=policy.requestable_documents)
@@ -186,11 +195,19 @@ def build_services(
                        public_base_url=settings.PUBLIC_BASE_URL, qr=media)
     staff.book, staff.book_entries = book, exams.book_entries  # 'Issue the EMK' / 'Revoke the EMK'
     elmk_rows = ElmkRepository(engine, clock, cipher)
+    elmk = ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz)
+    reminders = ReminderService(engine, NotificationSettingsRepository(engine, clock), pushes, policy, clock,
+                                settings.TIMEZONE, books=book, entries=exams, elmk=elmk_rows)
+    book.replan = exams.replan = elmk.replan = reminders.replan  # each change that moves a term replans
+    personal = PersonalData(engine, cipher)
     return Services(
-        elmk=ElmkService(engine, elmk_rows, upload_service, uploads, files, pushes, applications, clock, settings.tz),
-        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME,
-                                operator_contact=settings.OPERATOR_CONTACT, bookings=bookings,
-                                books=books, elmk=elmk_rows),
+        privacy=PrivacyService(engine, personal, users, profiles, files, clock, policy.retention),
+        elmk=elmk,
+        reminders=reminders,
+        accounts=AccountService(users, profiles, applications, operator_name=settings.OPERATOR_NAME or "",
+                                operator_contact=settings.OPERATOR_CONTACT or "",
+                                operator_address=settings.OPERATOR_ADDRESS or "", bookings=bookings,
+                                books=books, elmk=elmk_rows, personal=personal),
         wizard=wizard,
         uploads=upload_service,
         payment=PaymentService(payments, upload_service, wizard, policy, provider_token=token),
@@ -203,16 +220,11 @@ def build_services(
         book=book,
         booking=BookingService(engine, bookings or BookingRepository(engine, clock), profiles, clinics, policy,
                                pushes, clock, settings.tz),
+        alerts=ErrorAlerts(engine, pushes, clock),
+        renewal=RenewalService(engine, book, wizard, exams, apps),
+        sharing=SharingService(engine, ShareRepository(engine, clock, cipher), book, pushes, applications, clock,
+                               settings.tz, public_base_url=settings.PUBLIC_BASE_URL),
     )
-
-
-def load_clinics_file(settings: Settings, policy: Policy) -> Clinics | None:
-    """The operator's clinics (CLINICS_FILE), checked against the policy's exams; none set: no booking. A
-    mistake stops the start with OperatorFileError naming the file, the key and the problem."""
-    if settings.CLINICS_FILE is None:
-        return None
-    exams = {exam for code in policy.categories for exam in policy.exams_for(code)}
-    return load_clinics(settings.CLINICS_FILE, exams)
 
 
 async def set_commands(bot: Bot, translator: Translator) -> None:
@@ -244,12 +256,15 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
     async def on_startup(bot: Bot) -> None:
         if not deps.services.pushes.staff_targets:
             log.warning("STAFF_CHAT_ID and STAFF_IDS are empty: submitted applications will reach no staff")
-        deps.deliveries.attach(bot)
+        deps.deliveries.attach(bot, global_rate=deps.settings.NOTIFY_RATE)
         await deps.services.booking.report_misfits()  # logged and sent to staff, never moved
         await set_commands(bot, deps.translator)
 
     dp.startup.register(on_startup)  # before the scheduler's own start-up: its first sweep needs the notifier
-    sweeper = OutboxSweeper(deps.outbox, deps.deliveries.deliver, clock=deps.clock)
+    # A sweep drains full batches (up to 200 x 50 rows), so 10 000 reminders due at one moment go out at the
+    # sender's pace instead of 50 every 5 seconds.
+    sweeper = OutboxSweeper(deps.outbox, deps.deliveries.deliver, clock=deps.clock, max_batches=200)
     dp["sweeper"] = sweeper
-    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.services.applications.scan_stuck, 600.0)])
+    setup_scheduler(dp, sweeper, interval_seconds=5.0, extra_jobs=[(deps.services.applications.scan_stuck, 600.0),
+                                                                   (deps.services.privacy.sweep, 86_400.0)])
     return dp

@@ -39,6 +39,12 @@ class ConsentCb(CallbackData, prefix="consent"):
     action: Text  # accept | decline | show
 
 
+class PrivacyCb(CallbackData, prefix="pd"):
+    """«My data»: export | export_yes | erase | erase_yes | withdraw | cancel."""
+
+    action: Text
+
+
 class LangCb(CallbackData, prefix="lang"):
     code: Text
 
@@ -76,14 +82,14 @@ def language_keyboard(tr: Tr) -> InlineKeyboardMarkup:
 
 
 def main_menu(tr: Tr, *, has_consent: bool, extra: list[tuple[str, str]] | None = None) -> InlineKeyboardMarkup:
-    """The main menu. `extra` are (fluent key, menu item) pairs that feature routers contribute,
-    shown only to people who gave consent: a feature that does not work has no button."""
+    """The main menu. `extra` are (fluent key, menu item) pairs that feature routers contribute (the account
+    service offers them to people who gave consent, and «My data» to people who withdrew it): a feature that
+    does not work has no button."""
     b = InlineKeyboardBuilder()
-    if has_consent:
-        for key, item in extra or []:
-            b.row(InlineKeyboardButton(text=tr(key), callback_data=MenuCb(item=item).pack()))
-    else:
+    if not has_consent:
         b.row(InlineKeyboardButton(text=tr("btn-consent-give"), callback_data=ConsentCb(action="show").pack()))
+    for key, item in extra or []:
+        b.row(InlineKeyboardButton(text=tr(key), callback_data=MenuCb(item=item).pack()))
     b.row(
         InlineKeyboardButton(text=tr("btn-menu-help"), callback_data=MenuCb(item="help").pack()),
         InlineKeyboardButton(text=tr("btn-menu-language"), callback_data=MenuCb(item="language").pack()),
@@ -240,3 +246,20 @@ class RenewCb(CallbackData, prefix="rn"):
 
     action: Text  # start | ...
     book: Id = 0
+
+
+class NotifyCb(CallbackData, prefix="nt"):
+    """'Notification settings' (handlers/notify.py) and a reminder's settings button."""
+
+    action: Text  # open | toggle | always | quiet | quiet_set | quiet_type | zone | zone_set | zone_type
+    value: Text = ""
+
+
+class ShareCb(CallbackData, prefix="shr"):
+    """A button of sharing a book with an employer: share (book), skip (the name), level (value), days (value),
+    cancel, list ('My links'), revoke (share: asks first), revoke_yes (share: confirmed)."""
+
+    action: Text
+    book: Id = 0
+    share: Id = 0
+    value: Text = ""

@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -92,6 +93,7 @@ class SendStatus(StrEnum):
     BLOCKED = "blocked"
     RETRY_LATER = "retry_later"
     FAILED = "failed"
+    DEFERRED = "deferred"  # not tried: the recipient's quiet hours; due again at `not_before`
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class SendResult:
     error: str | None = None  # error class name and code, e.g. "TelegramBadRequest:400"
     retry_after: float | None = None  # when RETRY_LATER because of flood control: seconds Telegram asked for
     chat_id: int | None = None  # the chat it finally went to (differs after a group became a supergroup)
+    not_before: datetime | None = None  # when DEFERRED: the moment it may go
 
     @property
     def ok(self) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "EXAMPLE_POLICY_PATH",
     "OperatorFileError",
     "load_clinics",
+    "load_operator_files",
     "load_policy",
     "load_toml",
     "read_toml",
@@ -66,6 +67,17 @@ def load_clinics(path: Path, exams: Collection[ExamCode] | None = None) -> Clini
     a clinic listing another one is an error. ``None`` accepts every known exam code."""
     context = None if exams is None else {EXAMS_CONTEXT_KEY: frozenset(exams)}
     return load_toml(path, Clinics, context=context)
+
+
+def load_operator_files(policy_file: Path | None, clinics_file: Path | None) -> tuple[Policy, Clinics | None]:
+    """POLICY_FILE (else the shipped example) and CLINICS_FILE (none: no booking), the clinics checked against
+    the policy's exams. Start-up and `python -m bot check` both read them here, so both report a mistake with
+    the same lines."""
+    policy = load_policy(policy_file or EXAMPLE_POLICY_PATH)
+    if clinics_file is None:
+        return policy, None
+    exams = {exam for code in policy.categories for exam in policy.exams_for(code)}
+    return policy, load_clinics(clinics_file, exams)
 
 
 @functools.cache

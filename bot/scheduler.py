@@ -7,8 +7,9 @@ reminder that fell due while the bot was down goes out at the first sweep after 
 
 Delivery guarantees: a row is marked sent only after Telegram accepted it, and claims are exclusive, so a row
 is sent once across sweeps, processes and restarts. If the process dies between Telegram's answer and the mark,
-the claim expires after the lease and the row is sent again (at-least-once in that one case); a graceful
-shutdown waits for the running sweep first.
+the claim expires after the lease and the row is sent again (at-least-once in that one case: sent rows are
+marked together every 50 ms, so at most the messages of that moment); a graceful shutdown waits for the
+running sweep first. Nothing claimed is lost: a claim that is never finished expires after the lease.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ class OutboxSweeper:
     """Claims due outbox rows and hands each to `deliver` (the composition root renders the text from the row's
     kind and payload and sends it through the Notifier), then records the outcome:
 
-    SENT → sent; BLOCKED → skipped (never retried); RETRY_LATER, or `deliver` raising → rescheduled with
+    SENT → sent; BLOCKED → skipped (never retried); DEFERRED → due again at its `not_before`, the attempt not
+    counted (the holder's quiet hours); RETRY_LATER, or `deliver` raising → rescheduled with
     `backoff` (1, 5, 30 minutes by default, or Telegram's retry_after if longer) until the repository's
     max_attempts, then failed; FAILED → failed at once.
     """
@@ -61,8 +63,12 @@ class OutboxSweeper:
         batch_size: int = 50,
         lease: timedelta = timedelta(minutes=10),
         backoff: Iterable[timedelta] = DEFAULT_BACKOFF,
+        max_batches: int = 1,
+        mark_interval: float = 0.05,
     ) -> None:
+        self.mark_interval = mark_interval
         self.outbox = outbox
+        self.max_batches = max(1, max_batches)  # full batches one sweep drains: 10 000 reminders due at 10:00
         self.deliver = deliver
         self.clock = clock
         self.batch_size = batch_size
@@ -95,14 +101,63 @@ class OutboxSweeper:
         exhausted = await self.outbox.fail_exhausted(self.lease)
         if exhausted:
             log.warning("%s outbox rows failed: claimed for their last attempt and never finished", exhausted)
-        rows = await self.outbox.claim_due(self.batch_size, self.lease)
-        if not rows:
-            return 0
-        # concurrently: the Notifier's limiter keeps the pace and the order within a chat (claim order)
-        handled = await asyncio.gather(*(self._handle(row) for row in rows))
-        return sum(handled)
+        total = 0
+        sent: list[OutboxRow] = []
+        done = asyncio.Event()
+        marker = asyncio.create_task(self._mark_sent_every(sent, done))
+        running: set[asyncio.Task[int]] = set()
+        try:
+            for _ in range(self.max_batches):  # the next batch only while the last one was full
+                rows = await self.outbox.claim_due(self.batch_size, self.lease)
+                # concurrently: the Notifier's limiter keeps the pace and the order within a chat
+                running |= {asyncio.create_task(self._handle(row, sent)) for row in rows}
+                if len(rows) < self.batch_size or self._stopping:
+                    break
+                # the next batch is claimed once half of this one is done: a slow row (a chat's flood wait)
+                # does not hold the others back, and the sender never runs dry between batches
+                while len(running) > self.batch_size // 2:
+                    finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    total += sum(t.result() for t in finished)
+            if running:
+                finished, running = await asyncio.wait(running)
+                total += sum(t.result() for t in finished)
+        except asyncio.CancelledError:
+            for task in running:  # shutting down past the grace: the unfinished claims expire after the lease
+                task.cancel()
+            raise
+        finally:
+            done.set()
+            await marker  # the last marks, before the sweep returns
+        return total
 
-    async def _handle(self, row: OutboxRow) -> int:
+    async def _mark_sent_every(self, sent: list[OutboxRow], done: asyncio.Event) -> None:
+        """Rows Telegram accepted are marked sent together every `mark_interval` (one commit for many: a commit
+        a message caps the pace), and once more when the batch is over. A process killed between a send and
+        its mark sends that row again after the lease: at most the messages of one interval."""
+        finished = False
+        while not finished:
+            try:
+                await asyncio.wait_for(done.wait(), self.mark_interval)
+            except TimeoutError:
+                pass
+            finished = done.is_set()  # then every row of the batch is in `sent` already
+            taken = sent[:]
+            del sent[:]
+            if not taken:
+                continue
+            claims: dict[str, list[int]] = {}
+            for row in taken:  # one statement per claim: its token proves the rows are still ours
+                claims.setdefault(row.claim_token or "", []).append(row.id)
+            for token, ids in claims.items():
+                try:
+                    marked = await self.outbox.mark_sent_many(ids, token)
+                except Exception as exc:
+                    log.error("marking %s outbox rows sent failed: %s", len(ids), type(exc).__name__)
+                    continue
+                if marked < len(ids):
+                    log.warning("%s outbox rows: claim lost before they were marked sent", len(ids) - marked)
+
+    async def _handle(self, row: OutboxRow, sent: list[OutboxRow]) -> int:
         token = row.claim_token or ""
         try:
             if self._stopping:
@@ -114,7 +169,10 @@ class OutboxSweeper:
                 log.error("outbox row %s (%s): delivery raised %s\n%s", row.id, row.kind, type(exc).__name__,
                           _where(exc))
                 result = SendResult(SendStatus.RETRY_LATER, error=type(exc).__name__)
-            await self._record(row, token, result)
+            if result.status is SendStatus.SENT:
+                sent.append(row)  # marked with the others of its batch in a moment
+            else:
+                await self._record(row, token, result)
             return 1
         except Exception as exc:
             log.error("outbox row %s: could not record the outcome: %s", row.id, type(exc).__name__)
@@ -125,6 +183,8 @@ class OutboxSweeper:
             done = await self.outbox.mark_sent(row.id, token)
         elif result.status is SendStatus.BLOCKED:
             done = await self.outbox.mark_skipped(row.id, token, result.error or "Blocked")
+        elif result.status is SendStatus.DEFERRED and result.not_before is not None:
+            done = await self.outbox.defer(row.id, token, result.not_before)
         elif result.status is SendStatus.FAILED:
             log.warning("outbox row %s (%s) failed for good: %s", row.id, row.kind, result.error)
             done = await self.outbox.mark_failed(row.id, token, result.error or "Failed", give_up=True)

@@ -113,6 +113,9 @@ class Draft(_Part):
     payment_receipt_id: int | None = None  # a stored payment (Telegram invoice or an uploaded receipt)
     payment_exemption: str | None = None  # an Exemption code the person claims instead of paying
     payment_proof_upload_id: int | None = None  # the proof of that exemption, where one is needed
+    # «Renew»: the book this draft renews, from the press until that renewal's new book is issued (the
+    # submitted application keeps it in applications.renews_book_id).
+    renews_book_id: int | None = None
 
     def payment_settled(self, proof_needed: bool) -> bool:
         if self.payment_receipt_id is not None:

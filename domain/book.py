@@ -10,8 +10,10 @@ operator's Ed25519 key over its *canonical form*:
   dates are written as those strings.
 * The content carries ``"format": "emk-book/1"``; a later layout gets another value, so old signatures stay
   meaningful.
-* The status (``valid`` / ``revoked``) and the revocation reason are part of the signed content: revoking
-  re-signs the book, so a revoked book verifies *as revoked*. The database's current row is the truth a
+* The status (``valid`` / ``revoked`` / ``superseded``) and the revocation reason are part of the signed
+  content: revoking re-signs the book, so a revoked book verifies *as revoked*; a renewal's new book re-signs
+  the old one as ``superseded`` with the new book's number (``superseded_by``, present only then, so the
+  canonical form of every other book is unchanged). The database's current row is the truth a
   check reports; an older copy of the signed JSON still verifies but is superseded.
 * The check id (the random part of the check page's URL) is signed too, so a QR cannot be moved to
   another book.
@@ -75,6 +77,7 @@ EntryKind = ExamKind  # an entry is of one of the policy's item kinds: doctor, t
 class BookStatus(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
+    SUPERSEDED = "superseded"  # a renewal issued a new book in its place
 
 
 Source = Literal["confirmed", "holder_reported"]
@@ -137,10 +140,11 @@ class Book:
     status: BookStatus = BookStatus.VALID
     revoked_reason: str | None = None
     revoked_on: date | None = None
+    superseded_by: str | None = None  # the new book's number, when a renewal replaced this one
 
     def content(self) -> dict[str, Any]:
         """Everything that is signed, as plain JSON-able values (see the module documentation)."""
-        return {
+        content: dict[str, Any] = {
             "format": BOOK_FORMAT, "number": self.number, "check_id": self.check_id,
             "holder": {"surname": self.surname, "name": self.name, "patronymic": self.patronymic,
                        "birth_date": self.birth_date, "photo_sha256": self.photo_sha256},
@@ -148,6 +152,9 @@ class Book:
             "entries": [e.content() for e in self.entries], "required": list(self.required),
             "status": self.status, "revoked_reason": self.revoked_reason, "revoked_on": self.revoked_on,
         }
+        if self.superseded_by is not None:  # only then: older books keep their exact canonical bytes
+            content["superseded_by"] = self.superseded_by
+        return content
 
     @classmethod
     def from_content(cls, data: dict[str, Any]) -> Book:
@@ -161,11 +168,15 @@ class Book:
             issuer=data["issuer"], operator=data.get("operator"),
             entries=tuple(Entry.from_content(e) for e in data["entries"]), required=tuple(data["required"]),
             status=BookStatus(data["status"]), revoked_reason=data.get("revoked_reason"),
-            revoked_on=_date_or_none(data.get("revoked_on")),
+            revoked_on=_date_or_none(data.get("revoked_on")), superseded_by=data.get("superseded_by"),
         )
 
     def revoked(self, reason: str, on: date) -> Book:
         return replace(self, status=BookStatus.REVOKED, revoked_reason=reason, revoked_on=on)
+
+    def superseded(self, by_number: str, on: date) -> Book:
+        """Replaced by the renewal's new book ``by_number`` on ``on``: no longer valid, and says by what."""
+        return replace(self, status=BookStatus.SUPERSEDED, superseded_by=by_number, revoked_on=on)
 
     # --- what the book says about validity -----------------------------------------------------------------
 
@@ -265,6 +276,7 @@ def public_key_pem(public_key: bytes) -> str:
 class CheckOutcome(StrEnum):
     VALID = "valid"  # the signature is right and the book is not revoked
     REVOKED = "revoked"  # the signature is right and the book says it is revoked
+    SUPERSEDED = "superseded"  # the signature is right and the book says a renewal replaced it
     NOT_FOUND = "not_found"  # no such book
     BAD_SIGNATURE = "bad_signature"  # the stored book does not match its signature: never trust it
 
@@ -292,7 +304,8 @@ def check_book(canonical: bytes | None, signature: bytes | None, public_key: byt
     if not verify_canonical(canonical, signature, public_key):
         return BookCheck(CheckOutcome.BAD_SIGNATURE)
     book = Book.from_content(json.loads(canonical.decode("utf-8")))
-    outcome = CheckOutcome.REVOKED if book.status is BookStatus.REVOKED else CheckOutcome.VALID
+    outcome = {BookStatus.VALID: CheckOutcome.VALID, BookStatus.REVOKED: CheckOutcome.REVOKED,
+               BookStatus.SUPERSEDED: CheckOutcome.SUPERSEDED}[book.status]
     return BookCheck(
         outcome, book, valid_until=book.valid_until(), missing=book.missing(), expired=book.expired_on(today),
         holder_reported=book.holder_reported(), required=book.latest_required(),

@@ -32,6 +32,7 @@ __all__ = [
     "checklist",
     "open_required",
     "progress",
+    "runs_out_within",
     "valid_until",
 ]
 
@@ -117,6 +118,12 @@ def valid_until(item: ChecklistItem, done: date) -> date | None:
     if item.period_months is None:
         return None
     return add_months(done, item.period_months) - timedelta(days=1)
+
+
+def runs_out_within(until: date | None, today: date, days: int) -> bool:
+    """A confirmed result whose last valid day falls within ``days`` of ``today`` (the reminders' horizon, the
+    renewal's «runs out»): a new result may be sent for its item before it has run out."""
+    return until is not None and until <= today + timedelta(days=days)
 
 
 class DateProblem(StrEnum):

@@ -57,6 +57,7 @@ __all__ = [
     "Policy",
     "QuietHours",
     "ReminderPolicy",
+    "RetentionPolicy",
     "SupportPolicy",
 ]
 
@@ -429,8 +430,8 @@ class PaymentPolicy(_Model):
 
 
 class QuietHours(_Model):
-    start: Hour = 22
-    end: Hour = 8
+    start: Hour = 21
+    end: Hour = 9
 
     def is_quiet(self, local: time) -> bool:
         """Whether a local time falls in [start, end) (wrapping past midnight); start == end means never."""
@@ -463,6 +464,18 @@ class SupportPolicy(_Model):
     contact_en: LongText
 
 
+class RetentionPolicy(_Model):
+    """How long the bot keeps what nobody uses any more (issue 15; the daily retention sweep erases what is
+    past it), and how long an erasure on the holder's request leaves an issued book's record in place.
+    These are the operator's rules under 152-ФЗ (ст. 5 ч. 7: no longer than the purpose needs), not law's
+    fixed numbers: the defaults are a starting point the operator confirms."""
+
+    inactive_draft_days: Annotated[_Int, between(1, 3650)] = 180  # a draft never sent, untouched this long
+    rejected_application_days: Annotated[_Int, between(1, 3650)] = 365  # a rejected application, since rejection
+    # An issued book's record (its signed content, number and check page), from its issue date; 0: not kept.
+    issued_book_years: Annotated[_Int, between(0, 75)] = 10
+
+
 def _category_code(code: str) -> str:
     if not _CATEGORY_CODE.fullmatch(code):
         raise PydanticCustomError(
@@ -484,6 +497,7 @@ class Policy(_Model):
     booking: BookingPolicy = Field(default_factory=BookingPolicy)
     exams: ExamPolicy = Field(default_factory=ExamPolicy)
     support: SupportPolicy
+    retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
 
     @field_validator("categories", mode="before")
     @classmethod

@@ -105,7 +105,47 @@ class BookFlow(StatesGroup):
     elmk_file = State()  # its PDF or a photo of its QR
 
 
+class Notify(StatesGroup):
+    """'Notification settings': waiting for typed quiet hours or a typed time zone."""
+
+    quiet = State()
+    zone = State()
+
+
+class Renewal(StatesGroup):
+    """«Renew» a book: every step here is a button; the changed items reopen wizard steps (Apply states)."""
+
+    changes = State()  # 'What changed?': passport, address, employer, or go on
+    entries = State()  # the entries that run out: upload their results now or later, then the summary
+
+
+class MyData(StatesGroup):
+    """«My data»: the download and the erasure each wait for a confirmation button."""
+
+    confirm_export = State()
+    confirm_erase = State()
+
+
+class ShareFlow(StatesGroup):
+    """'Share' on a book's card: the employer's INN/OGRN, its name (or skip), the level, the lifetime."""
+
+    employer = State()
+    name = State()
+    level = State()  # buttons only
+    lifetime = State()  # buttons only
+
+
 HINTS: dict[str, str] = {
+    Notify.quiet.state: "hint-notify-quiet",
+    Notify.zone.state: "hint-notify-zone",
+    Renewal.changes.state: "hint-renewal-changes",
+    Renewal.entries.state: "hint-renewal-entries",
+    MyData.confirm_export.state: "hint-privacy-confirm",
+    MyData.confirm_erase.state: "hint-privacy-confirm",
+    ShareFlow.employer.state: "hint-share-employer",
+    ShareFlow.name.state: "hint-share-name",
+    ShareFlow.level.state: "hint-share-level",
+    ShareFlow.lifetime.state: "hint-share-lifetime",
     BookFlow.check.state: "hint-book-check",
     BookFlow.elmk_number.state: "hint-elmk-number",
     BookFlow.elmk_issued.state: "hint-elmk-date",
@@ -134,6 +174,12 @@ IDLE_HINT = "hint-idle"
 # What a state that is not a wizard step waits for (wizard steps say it through their kind): the rest of
 # what a person can send there gets the state's hint.
 EXPECTS: dict[str, frozenset[str]] = {
+    Notify.quiet.state: frozenset({"text"}),
+    Notify.zone.state: frozenset({"text"}),
+    ShareFlow.employer.state: frozenset({"text"}),
+    ShareFlow.name.state: frozenset({"text"}),
+    ShareFlow.level.state: frozenset(),
+    ShareFlow.lifetime.state: frozenset(),
     Review.uploading.state: frozenset({"photo", "document"}),
     StaffFlow.reason.state: frozenset({"text"}),
     Apply.payment_proof.state: frozenset({"photo", "document"}),
@@ -151,7 +197,8 @@ EXPECTS: dict[str, frozenset[str]] = {
 
 
 def all_states() -> list[State]:
-    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow]
+    groups: list[type[StatesGroup]] = [ConsentFlow, Apply, Review, Exams, StaffFlow, Booking, BookFlow, Renewal,
+                                       MyData, ShareFlow, Notify]
     return [state for group in groups for state in group.__all_states__]
 
 

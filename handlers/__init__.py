@@ -29,15 +29,23 @@ from handlers import (
     exams,
     exams_staff,
     fallback,
+    myid,
+    notify,
     payment,
+    privacy,
+    renewal,
     review,
+    sharing,
     staff,
     start,
     uploads,
 )
 
 CITIZEN: list[Router] = [common.router, start.router, apply.router, payment.router, uploads.router, review.router,
-                         booking.router, exams.router, book.router, elmk.router]
+                         booking.router, exams.router, book.router, elmk.router, renewal.router,
+                         privacy.router,
+                         sharing.router,
+                         notify.router]
 AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, blocking.router, fallback.router]
 
 
@@ -62,5 +70,6 @@ def citizen() -> Router:
 
 def build_routers() -> list[Router]:
     # Staff in their private chat get the queue instead of the citizen's consent flow: before the citizen's.
-    return [_copy(errors.router), _copy(booking_staff.router), _copy(staff.private_router), citizen(),
-            *(_copy(r) for r in AFTER)]
+    # /myid answers anyone anywhere (an administrator asks it before STAFF_IDS is set): right after the errors.
+    return [_copy(errors.router), _copy(myid.router), _copy(booking_staff.router), _copy(staff.private_router),
+            citizen(), *(_copy(r) for r in AFTER)]

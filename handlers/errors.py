@@ -1,5 +1,6 @@
 """The last line of defence: an unexpected error gives the person a short apology with a reference,
-and the log gets the traceback with the update id and that reference, never the update's content."""
+and the log gets the traceback with the update id and that reference, never the update's content; the staff
+get the reference and the error's kind (services/alerts.py: at most one message a kind an hour)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Tr, Translator
-from services import DatabaseBusy
+from services import DatabaseBusy, Services
 
 log = logging.getLogger("emk.errors")
 router = Router(name="errors")
@@ -29,7 +30,7 @@ def _chat_id(event: ErrorEvent) -> int | None:
 @router.errors()
 async def on_error(
     event: ErrorEvent, bot: Bot, translator: Translator, tr: Tr | None = None,
-    answered_callbacks: set[str] | None = None,
+    answered_callbacks: set[str] | None = None, services: Services | None = None,
 ) -> bool:
     ref = secrets.token_hex(4).upper()
     busy = isinstance(event.exception, DatabaseBusy)  # another process held the write lock: nothing was stored
@@ -53,4 +54,9 @@ async def on_error(
             await bot.send_message(chat_id, text)  # the apology is a message, so it is seen either way
         except Exception:  # the apology itself must never raise
             log.warning("could not send the apology for ref %s", ref)
+    if services is not None and not busy:  # busy: nothing broke, the person is asked to resend
+        try:
+            await services.alerts.report(type(event.exception).__name__, ref)
+        except Exception:  # the database itself may be what failed: the log has the error
+            log.warning("could not tell the staff about ref %s", ref)
     return True

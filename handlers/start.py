@@ -19,15 +19,16 @@ from views.ui import fmt_date, reply_or_edit
 router = Router(name="start")
 
 
-def consent_message(tr: Tr, operator: str | None, contact: str | None) -> str:
+def consent_message(tr: Tr, operator: str, address: str, contact: str) -> str:
     return "\n\n".join(
         [
             html.bold(tr("consent-title", version=CONSENT_VERSION)),
             html.quote(
                 tr(
                     "consent-text",
-                    operator=operator or tr("consent-operator-unset"),
-                    contact=contact or tr("consent-contact-unset"),
+                    operator=operator,
+                    address=address,
+                    contact=contact,
                     years=RETENTION_YEARS,
                 )
             ),
@@ -39,8 +40,8 @@ def consent_message(tr: Tr, operator: str | None, contact: str | None) -> str:
 async def ask_consent(target: Message | CallbackQuery, tr: Tr, state: FSMContext, services: Services) -> None:
     accounts = services.accounts
     await accounts.ask_consent(state, ConsentFlow.waiting)
-    await reply_or_edit(target, consent_message(tr, accounts.operator_name, accounts.operator_contact),
-                        consent_keyboard(tr))
+    await reply_or_edit(target, consent_message(tr, accounts.operator_name, accounts.operator_address,
+                                                  accounts.operator_contact), consent_keyboard(tr))
 
 
 @router.message(CommandStart())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from services.accounts import AccountService
+from services.alerts import ErrorAlerts
 from services.applications import ApplicationService
 from services.book import BookService
 from services.booking import BookingService
@@ -18,7 +19,11 @@ from services.elmk import ElmkService
 from services.exams import ExamService
 from services.outbox import Pushes
 from services.payment import PaymentService
+from services.privacy import PrivacyService
+from services.reminders import ReminderService
+from services.renewal import RenewalService
 from services.requests import DocumentRequests
+from services.sharing import SharingService
 from services.staff import StaffService
 from services.uploads import UploadService
 from services.wizard import WizardService
@@ -42,3 +47,8 @@ class Services:
     booking: BookingService
     book: BookService
     elmk: ElmkService
+    reminders: ReminderService
+    alerts: ErrorAlerts  # unexpected errors to the staff chat, at most one a kind an hour
+    renewal: RenewalService
+    privacy: PrivacyService
+    sharing: SharingService

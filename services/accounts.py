@@ -11,6 +11,7 @@ from storage.applications import ApplicationRepository
 from storage.bookings import BookingRepository
 from storage.books import BookRepository
 from storage.elmk import ElmkRepository
+from storage.personal import PersonalData
 from storage.profiles import ProfileRepository
 from storage.users import User, UserRepository
 
@@ -26,13 +27,15 @@ class Menu:
 class AccountService:
     def __init__(
         self, users: UserRepository, profiles: ProfileRepository, applications: ApplicationRepository, *,
-        operator_name: str | None, operator_contact: str | None, bookings: BookingRepository | None = None,
-        books: BookRepository | None = None, elmk: ElmkRepository | None = None,
+        operator_name: str, operator_contact: str, operator_address: str = "",
+        bookings: BookingRepository | None = None, books: BookRepository | None = None,
+        elmk: ElmkRepository | None = None, personal: PersonalData | None = None,
     ) -> None:
-        self.elmk = elmk
+        self.elmk, self.personal = elmk, personal
         self.users, self.profiles, self.applications, self.books = users, profiles, applications, books
         self.bookings = bookings  # None: the operator has no clinics file, so no booking entries
         self.operator_name, self.operator_contact = operator_name, operator_contact
+        self.operator_address = operator_address  # the three are required at start-up (bot.config.require_operator)
 
     async def person(self, telegram_id: int, *, wrote_privately: bool = False) -> User:
         """The person's row (made on first contact). `wrote_privately`: they wrote to the bot in private (a
@@ -48,7 +51,9 @@ class AccountService:
     async def menu(self, user: User | None) -> Menu:
         has_consent = bool(user and user.has_consent)
         if user is None or not has_consent:
-            return Menu(has_consent)
+            # «My data» stays reachable after consent is withdrawn or declined: the erasure is offered there
+            holds = user is not None and self.personal is not None and await self.personal.holds_any(user.telegram_id)
+            return Menu(has_consent, (("btn-menu-mydata", "mydata"),) if holds else ())
         entries: list[tuple[str, str]] = []
         profiles = await self.profiles.list_for(user.telegram_id)
         drafts = [p for p in profiles if p.step != "summary"]
@@ -67,6 +72,9 @@ class AccountService:
         if self.elmk is not None:
             entries.append(("btn-menu-add-elmk", "addelmk"))
         entries.append(("btn-check-book", "checkbook"))
+        entries.append(("btn-menu-notify", "notify"))
+        if self.personal is not None:
+            entries.append(("btn-menu-mydata", "mydata"))
         return Menu(has_consent, tuple(entries))
 
     @staticmethod

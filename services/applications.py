@@ -76,7 +76,8 @@ class ApplicationService:
         signature = sign(signed, owner_id, self.clock.now())
         async with transaction(self.engine):
             app = await self.applications.submit(
-                owner_id=owner_id, profile_id=profile.id, snapshot=snapshot, signature=signature
+                owner_id=owner_id, profile_id=profile.id, snapshot=snapshot, signature=signature,
+                renews_book_id=profile.draft.renews_book_id,  # «Renew»: issuing it supersedes that book
             )
             await self.pushes.new_application(app)
             await self.profiles.save(profile, profile.draft, "summary")

@@ -12,6 +12,7 @@ application onto entries belongs to the exams use case; `issue` takes the entrie
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -38,7 +39,7 @@ from domain.qr import check_id_from_url
 from domain.status import STAFF_ACTIONS, Actor, Status
 from services.applications import ApplicationService
 from services.outbox import Pushes
-from storage.applications import Conflict
+from storage.applications import Application, Conflict
 from storage.books import BookRepository, StoredBook
 from storage.db import transaction
 from storage.files import FileStore, UploadRepository
@@ -50,6 +51,9 @@ class QrReader(Protocol):
 
     async def qr(self, data: bytes, *, owner: int | None = None) -> str | None: ...
 
+
+Replan = Callable[[int], Awaitable[Any]]
+"""Recompute a holder's reminders inside the caller's transaction (services/reminders.py)."""
 
 CHECK_ID_BYTES = 16  # 128 random bits: the check page's URL cannot be guessed and says nothing of the person
 
@@ -117,6 +121,7 @@ class BookService:
         self.public_key = public_key_of(signing_key)
         self.issuer = issuer
         self.public_base_url = public_base_url.rstrip("/")
+        self.replan: Replan | None = None  # services/reminders.py, set by the composition root
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
@@ -150,6 +155,8 @@ class BookService:
                 signature=sign_canonical(canonical, self._signing_key),
             )
             await self.pushes.book_issued(holder.owner_id, book_id)
+            if self.replan is not None:  # the new book's reminders, in the issuing transaction
+                await self.replan(holder.owner_id)
         return IssuedBook(book_id, book, holder.photo_upload_id)
 
     async def issue_for_application(
@@ -174,7 +181,32 @@ class BookService:
             )
             if isinstance(moved, Conflict):
                 return moved
-            return await self.issue(holder, entries, required, application_id=app_id, operator=operator)
+            issued = await self.issue(holder, entries, required, application_id=app_id, operator=operator)
+            if app.renews_book_id is not None:
+                await self._supersede(app, issued, actor_id=actor_id, operator=operator)
+            return issued
+
+    async def _supersede(self, app: Application, new: IssuedBook, *, actor_id: int, operator: str | None) -> None:
+        """A renewal's new book is issued: the book it renews is re-signed as superseded by it (its check says
+        so), the profile's renewal is over, and it is audited; inside the issuing transaction. Only a valid
+        book of the same holder is superseded: anything else is left as it is."""
+        assert app.renews_book_id is not None
+        stored = await self.books.get(app.renews_book_id, app.owner_id)
+        check = self._check(stored)
+        if stored is not None and check.book is not None and check.book.status is BookStatus.VALID:
+            old = check.book.superseded(new.book.number, self.today())
+            canonical = book_canonical(old)
+            await self.books.resign(stored.id, status=old.status, canonical=canonical,
+                                    signature=sign_canonical(canonical, self._signing_key))
+            await self.applications.applications.audit(
+                actor_id=actor_id, action="staff.supersede_book", application_id=app.id, by=operator,
+                book=stored.id, new_book=new.id)
+            if self.replan is not None:  # the replaced book's reminders drop out; the new one's stay
+                await self.replan(app.owner_id)
+        profiles = self.applications.profiles
+        profile = await profiles.get(app.profile_id, app.owner_id) if app.profile_id is not None else None
+        if profile is not None and profile.draft.renews_book_id == app.renews_book_id:
+            await profiles.save(profile, profile.draft.model_copy(update={"renews_book_id": None}), profile.step)
 
     async def revoke(
         self, book_id: int, reason: str, *, actor_id: int | None = None, operator: str | None = None
@@ -196,6 +228,8 @@ class BookService:
             await self.books.resign(book_id, status=book.status, canonical=canonical,
                                     signature=sign_canonical(canonical, self._signing_key))
             await self.pushes.book_revoked(stored.owner_id, book_id)
+            if self.replan is not None:  # a revoked book reminds of nothing
+                await self.replan(stored.owner_id)
             if actor_id is not None:
                 await self.applications.applications.audit(
                     actor_id=actor_id, action="staff.revoke_book", application_id=stored.application_id,
@@ -246,15 +280,21 @@ class BookService:
         except FileNotFoundError:
             return None
 
+    async def books_in_order(self, owner_id: int) -> list[StoredBook]:
+        """A holder's books as «My EMK» lists them: the valid ones first (so a renewal's new book comes before
+        the book it superseded), then the rest; each group in the order issued."""
+        owned = await self.books.list_for_owner(owner_id)
+        return sorted(owned, key=lambda s: s.status != BookStatus.VALID)
+
     async def books_of(self, owner_id: int) -> list[tuple[StoredBook, BookCheck]]:
-        """A holder's books (their own and their children's), each verified."""
-        return [(s, self._check(s)) for s in await self.books.list_for_owner(owner_id)]
+        """A holder's books (their own and their children's), each verified, valid ones first."""
+        return [(s, self._check(s)) for s in await self.books_in_order(owner_id)]
 
     async def open(self, owner_id: int, book_id: int | None = None) -> OpenBook | None:
         """A holder's book (the given one, else their first), verified, with its photo; None if there is none
         they own or it does not verify."""
         if book_id is None:
-            owned = await self.books.list_for_owner(owner_id)
+            owned = await self.books_in_order(owner_id)
             stored = owned[0] if owned else None
         else:
             stored = await self.books.get(book_id, owner_id)
@@ -264,6 +304,12 @@ class BookService:
         if check.book is None:
             return None
         return OpenBook(stored.id, check, await self.photo(stored.photo_upload_id), self.check_url(stored.check_id))
+
+    async def own(self, owner_id: int, book_id: int) -> tuple[int | None, Book] | None:
+        """A holder's book, verified, with the profile it was issued for; None if not theirs or not verified."""
+        stored = await self.books.get(book_id, owner_id)
+        book = self._check(stored).book
+        return (stored.profile_id, book) if stored is not None and book is not None else None
 
     async def entry_list(self, owner_id: int, book_id: int, chosen: EntryFilter) -> EntryList | None:
         """A holder's book's entries through the filters (period, type, institution); None if not theirs."""

@@ -9,6 +9,7 @@ row, the staff message's outbox row and the audit row commit together. Confirmat
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,6 +50,7 @@ class ElmkService:
     ) -> None:
         self.engine, self.elmk, self.uploads, self.upload_rows, self.files = engine, elmk, uploads, upload_rows, files
         self.pushes, self.audit, self.clock, self.tz = pushes, audit, clock, tz
+        self.replan: Callable[[int], Awaitable[Any]] | None = None  # services/reminders.py, set at composition
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
@@ -104,6 +106,8 @@ class ElmkService:
                 valid_until=date.fromisoformat(answers["valid_until"]))
             await self.pushes.elmk_added(added.id)
             await self.audit.audit(actor_id=owner_id, action="elmk.added", application_id=None, elmk=added.id)
+            if self.replan is not None:  # its term is reminded of like a book's
+                await self.replan(owner_id)
             await conversation.set_state(None)
             await conversation.set_data({})
         return received, added

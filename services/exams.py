@@ -8,7 +8,7 @@ long each lasts and what is asked come from the policy (domain/policy.py) throug
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +29,7 @@ from domain.exams import (
     checklist,
     open_required,
     progress,
+    runs_out_within,
     valid_until,
 )
 from domain.issues import Issue
@@ -124,9 +125,20 @@ class ExamService:
         self.engine, self.exams, self.profiles, self.applications = engine, exams, profiles, applications
         self.uploads, self.upload_rows, self.files, self.pushes = uploads, upload_rows, files, pushes
         self.policy, self.clock, self.tz, self.clinics = policy, clock, tz, clinics
+        self.replan: Callable[[int], Awaitable[Any]] | None = None  # services/reminders.py, set at composition
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
+
+    @property
+    def horizon_days(self) -> int:
+        """How far ahead an entry counts as running out: the policy's earliest validity reminder."""
+        return max(self.policy.reminders.validity_days_before, default=0)
+
+    def running_out(self, view: ItemView) -> bool:
+        """A confirmed result that still holds but runs out within the horizon: its renewal may be sent."""
+        return (view.state is ExamState.CONFIRMED and view.record is not None
+                and runs_out_within(view.record.valid_until, self.today(), self.horizon_days))
 
     # --- the checklist -------------------------------------------------------------------------------------
 
@@ -177,15 +189,27 @@ class ExamService:
         (each as staff confirmed it, named by the exam's own locale key), and the codes the policy requires."""
         if app.profile_id is None:
             return [], []
-        profile = await self.profiles.get(app.profile_id, app.owner_id)
-        if profile is None or profile.draft.category is None:
+        found = await self._confirmed(app.owner_id, app.profile_id)
+        if found is None:
             return [], []
+        entries, checklist_ = found
+        return entries, [view.item.code for view in checklist_.items if view.item.required]
+
+    async def confirmed_entries(self, owner_id: int, profile_id: int) -> list[Entry]:
+        """Every confirmed result of a profile's checklist as book entries (reminders read the newest)."""
+        found = await self._confirmed(owner_id, profile_id)
+        return found[0] if found is not None else []
+
+    async def _confirmed(self, owner_id: int, profile_id: int) -> tuple[list[Entry], Checklist] | None:
+        profile = await self.profiles.get(profile_id, owner_id)
+        if profile is None or profile.draft.category is None:
+            return None
         found = await self._checklist(profile)
         items = {view.item.code: view.item for view in found.items}
         entries = [self._entry(r, items[ExamCode(r.item)]) for r in await self.exams.list_for(profile.id)
                    if r.state is ExamState.CONFIRMED and r.done_on is not None and r.item in items]
         entries.sort(key=lambda e: (e.done_on, e.code))
-        return entries, [view.item.code for view in found.items if view.item.required]
+        return entries, found
 
     def _entry(self, record: ExamRecord, item: ChecklistItem) -> Entry:
         assert record.done_on is not None
@@ -209,10 +233,12 @@ class ExamService:
 
     async def begin(self, owner_id: int, profile_id: int, code: str, conversation: Conversation) -> Step | str | None:
         """Start (or resume) the entry of one item's result: the state asked now; None for an item that is not
-        on the checklist or already on review / confirmed."""
+        on the checklist, on review, or confirmed and not running out within the horizon."""
         found = await self.checklist(owner_id, profile_id)
         view = found.item(code) if found is not None else None
-        if view is None or view.state in (ExamState.ON_REVIEW, ExamState.CONFIRMED):
+        if view is None or view.state is ExamState.ON_REVIEW:
+            return None
+        if view.state is ExamState.CONFIRMED and not self.running_out(view):
             return None
         state = self._next_state(view.draft, view.item) if view.draft is not None else str(Exams.upload.state)
         async with transaction(self.engine):
@@ -450,6 +476,8 @@ class ExamService:
             action = "staff.exam_confirm" if state is ExamState.CONFIRMED else "staff.exam_return"
             await self.applications.audit(actor_id=who_id, action=action, application_id=None, by=who_name,
                                           result=decided.id, item=decided.item)
+            if self.replan is not None and state is ExamState.CONFIRMED:  # a newer term moves the reminders
+                await self.replan(decided.owner_id)
         return decided
 
     async def refuse(self, user_id: int, record_id: int) -> None:

@@ -29,11 +29,14 @@ class Pushes:
         result: dict[str, Any] = json.loads(text)
         return result
 
+    def _seal(self, key: str, payload: dict[str, Any]) -> str:
+        return str(self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT, row=f"outbox:{key}"))
+
     async def _enqueue(self, key: str, chat_id: int, user_id: int | None, kind: str, payload: dict[str, Any],
                        due_at: datetime | None = None) -> bool:
         return await self.outbox.enqueue(
             dedup_key=key, chat_id=chat_id, user_id=user_id, kind=kind,
-            payload=self.cipher.encrypt(json.dumps(payload), context=PAYLOAD_CONTEXT, row=f"outbox:{key}"),
+            payload=self._seal(key, payload),
             due_at=due_at or self.clock.now(),
         )
 
@@ -84,14 +87,32 @@ class Pushes:
         """The holder learns that staff confirmed the ELMK they added."""
         await self._enqueue(f"elmk-confirmed:{elmk_id}", owner_id, owner_id, "elmk_confirmed", {"elmk": elmk_id})
 
+    async def share_delivered(self, owner_id: int, share_id: int) -> None:
+        """The holder learns at once that the employer confirmed receipt of a shared book."""
+        await self._enqueue(f"share-delivered:{share_id}", owner_id, owner_id, "share_delivered", {"share": share_id})
+
     async def stuck(self, app: Application) -> int:
         """The citizen learns how to reach support and staff are reminded, once per stuck spell."""
         count = int(await self._enqueue(f"stuck:{app.id}:{app.version}:citizen", app.owner_id, app.owner_id,
-                                        "stuck_citizen", {"app": app.id}))
+                                        "stuck_citizen", {"app": app.id, "version": app.version}))
         for chat_id in self.staff_targets:
             await self._enqueue(f"stuck:{app.id}:{app.version}:{chat_id}", chat_id, None, "stuck_staff",
                                 {"app": app.id})
         return count
+
+    # --- reminders (services/reminders.py) ------------------------------------------------------------------
+
+    async def replace_reminders(self, owner_id: int, planned: list[tuple[str, datetime, dict[str, Any]]]) -> int:
+        """A holder's reminder plan (key, due at, payload) replaces their pending reminder rows."""
+        rows = [{"dedup_key": key, "chat_id": owner_id, "payload": self._seal(key, payload), "due_at": due_at}
+                for key, due_at, payload in planned]
+        return await self.outbox.replace_pending(owner_id, "reminder", rows)
+
+    async def error_alert(self, kind: str, ref: str, held: int) -> None:
+        """Staff learn of an unexpected error: its kind and reference only (services/alerts.py limits them)."""
+        for chat_id in self.staff_targets:
+            await self._enqueue(f"error:{kind}:{ref}:{chat_id}", chat_id, None, "error_alert",
+                                {"kind": kind, "ref": ref, "held": held})
 
     # --- bookings (services/booking.py) ---------------------------------------------------------------------
 

@@ -57,7 +57,9 @@ class CardInfo:
     payment: PaymentState | None = None  # None: no manual receipt (exempt, paid in Telegram, or free)
     open_exams: tuple[str, ...] = ()  # required exam items not confirmed yet: approval waits for them
     book_number: str | None = None  # the book issued on this application, if any
-    book_revoked: bool = False
+    book_revoked: bool = False  # the book is no longer valid: revoked, or superseded by a renewal's book
+    book_superseded_by: str | None = None  # the renewal's new book that replaced it
+    renews_book: str | None = None  # «Renew»: the number of the book this application renews
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +157,7 @@ class StaffService:
         """'Revoke the EMK' with a reason: None when the application has no valid book to revoke."""
         app = await self.applications.get(app_id)
         found = await self.book.of_application(app_id) if self.book is not None and app is not None else None
-        if app is None or found is None or found[1].status is BookStatus.REVOKED:
+        if app is None or found is None or found[1].status is not BookStatus.VALID:
             return None
         assert self.book is not None
         await self.book.revoke(found[0], reason, actor_id=who_id, operator=who_name)
@@ -174,9 +176,14 @@ class StaffService:
         receipt = await self._manual_receipt(app)
         payment = None if receipt is None else PaymentState(receipt.status)
         found = await self.book.of_application(app.id) if self.book is not None else None
+        renews = None
+        if app.renews_book_id is not None and self.book is not None:
+            stored = await self.book.books.get(app.renews_book_id, app.owner_id)
+            renews = stored.number if stored is not None else None
         return CardInfo(await self.summary(app, locale), payment, tuple(await self._open_exams(app)),
                         book_number=found[1].number if found else None,
-                        book_revoked=found is not None and found[1].status is BookStatus.REVOKED)
+                        book_revoked=found is not None and found[1].status is not BookStatus.VALID,
+                        book_superseded_by=found[1].superseded_by if found else None, renews_book=renews)
 
     async def _manual_receipt(self, app: Application) -> Receipt | None:
         """The receipt the citizen uploaded after paying by the operator's instructions, if that is how."""

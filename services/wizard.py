@@ -15,7 +15,7 @@ from domain import person, wizard
 from domain.applicant import Draft, Relation
 from domain.clock import Clock
 from domain.policy import Exemption, PaymentPolicy, Policy
-from fsm.states import Apply
+from fsm.states import Apply, Renewal
 from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step, first_unfilled, missing, next_step, prev_step
 from services.applications import ApplicationService
 from services.conversation import Conversation
@@ -67,6 +67,16 @@ class PaymentScreen:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """«Renew»: the 'What changed?' screen — the renewed book's number, and what the person changed so far."""
+
+    book_id: int
+    number: str
+    changed: tuple[str, ...] = ()
+    again: bool = False  # the renewal was started before: this continues it
+
+
+@dataclass(frozen=True)
 class Screen:
     """What to show: a step (None: the summary) for this draft, with what that step lists."""
 
@@ -77,6 +87,7 @@ class Screen:
     payment: PaymentScreen | None = None
     submitted: Application | None = None
     again: bool = False  # the same step once more, after a rejected answer: just its prompt
+    changes: Changes | None = None  # «Renew»: back on 'What changed?' (step is None then, not the summary)
 
 
 @dataclass(frozen=True)
@@ -151,7 +162,7 @@ class WizardService:
         return await self.resume(owner_id, conversation, profile) if profile is not None else None
 
     async def resume(self, owner_id: int, conversation: Conversation, profile: Profile) -> Screen:
-        await conversation.update_data(profile_id=profile.id, editing=False)
+        await conversation.update_data(profile_id=profile.id, editing=False, walk=None)
         ctx = self.ctx
         step = STEP_BY_KEY.get(profile.step or "") or first_unfilled(profile.draft, ctx)
         if step is None or not step.rule.applies(profile.draft, ctx):
@@ -184,7 +195,7 @@ class WizardService:
 
     async def summary(self, owner_id: int, conversation: Conversation, draft: Draft) -> Screen:
         await conversation.set_state(Apply.summary)
-        await conversation.update_data(editing=False)
+        await conversation.update_data(editing=False, walk=None)
         return Screen(None, draft, self.ctx, submitted=await self.active_application(owner_id, conversation))
 
     async def ready_to_sign(self, owner_id: int, conversation: Conversation) -> Profile | None:
@@ -203,11 +214,55 @@ class WizardService:
 
     # --- moving -----------------------------------------------------------------------------------------------
 
+    # --- a walk: only some steps, then back to where it began («Renew»: 'What changed?') -----------------
+
+    async def walk(
+        self, owner_id: int, conversation: Conversation, keys: tuple[str, ...], change: str
+    ) -> Screen | None:
+        """Open the first of `keys` that applies to this applicant, in editing mode; answering it goes on to the
+        next of `keys` only, and after the last comes back to 'What changed?'. None: none of them applies."""
+        profile = await self.profile(owner_id, conversation)
+        first = _walk_step(keys, None, profile.draft, self.ctx, forward=True) if profile is not None else None
+        if profile is None or first is None:
+            return None
+        await conversation.update_data(editing=True, walk=list(keys), walking=change)
+        return await self.show(owner_id, conversation, first, profile.draft)
+
+    async def walked(self, owner_id: int, conversation: Conversation, draft: Draft, *, done: bool) -> Screen:
+        """The walk is over (`done`: its last step was answered, so its item counts as changed): 'What changed?'
+        again. Without the renewal in the conversation (an old conversation), the summary."""
+        data = await conversation.get_data()
+        renewal = data.get("renewal")
+        if not isinstance(renewal, dict):
+            return await self.summary(owner_id, conversation, draft)
+        changed = list(renewal.get("changed", []))
+        if done and data.get("walking") and data["walking"] not in changed:
+            changed.append(str(data["walking"]))
+        await conversation.update_data(editing=False, walk=None, walking=None, renewal={**renewal, "changed": changed})
+        await conversation.set_state(Renewal.changes)
+        return Screen(None, draft, self.ctx,
+                      changes=Changes(int(renewal["book"]), str(renewal["number"]), tuple(changed)))
+
+    async def _walk(self, conversation: Conversation) -> tuple[str, ...] | None:
+        walk = (await conversation.get_data()).get("walk")
+        return tuple(walk) if walk else None
+
     async def advance(
         self, owner_id: int, conversation: Conversation, profile: Profile, step: Step, draft: Draft
     ) -> Screen:
-        """Save the draft and show what comes after `step`: the next step, or the summary."""
+        """Save the draft and show what comes after `step`: the next step, or the summary (in a walk: the
+        walk's next step, or where the walk began)."""
         ctx = self.ctx
+        walk = await self._walk(conversation)
+        if walk is not None:
+            after = _walk_step(walk, step.key, draft, ctx, forward=True)
+            async with transaction(self.engine):
+                await self.profiles.save(profile, draft, after.key if after else "summary")
+                if after is not None:
+                    await conversation.set_state(after.state)
+            if after is None:
+                return await self.walked(owner_id, conversation, draft, done=True)
+            return await self.show(owner_id, conversation, after, draft)
         editing = await self.editing(conversation)
         nxt = next_step(step.key, draft, ctx)
         if nxt is not None and editing and nxt.section != step.section:
@@ -282,6 +337,13 @@ class WizardService:
 
     async def back(self, owner_id: int, conversation: Conversation, profile: Profile, step: Step) -> Screen | None:
         """The step before (or the summary, when editing a section); None: back to choosing the profile."""
+        walk = await self._walk(conversation)
+        if walk is not None:
+            before = _walk_step(walk, step.key, profile.draft, self.ctx, forward=False)
+            if before is None:
+                return await self.walked(owner_id, conversation, profile.draft, done=False)
+            await self.profiles.save(profile, profile.draft, before.key)
+            return await self.show(owner_id, conversation, before, profile.draft)
         prev = prev_step(step.key, profile.draft, self.ctx)
         if await self.editing(conversation) and (prev is None or prev.section != step.section):
             return await self.summary(owner_id, conversation, profile.draft)
@@ -307,3 +369,16 @@ class WizardService:
 
     async def save(self, profile: Profile, draft: Draft, step_key: str | None) -> Profile:
         return await self.profiles.save(profile, draft, step_key)
+
+
+def _walk_step(keys: tuple[str, ...], current: str | None, draft: Draft, ctx: wizard.Context, *,
+               forward: bool) -> Step | None:
+    """The walk's step after (or before) `current` that applies to this applicant; from the start when None."""
+    keys = tuple(k for k in keys if k in STEP_BY_KEY)
+    order = [STEP_BY_KEY[k] for k in keys]
+    if current in keys:
+        at = keys.index(current)
+        order = order[at + 1:] if forward else list(reversed(order[:at]))
+    elif not forward:
+        return None
+    return next((s for s in order if s.rule.applies(draft, ctx)), None)

@@ -48,6 +48,7 @@ class Application:
     requested_documents: tuple[str, ...]
     updated_at: datetime
     staff_cards: tuple[tuple[int, int], ...] = ()  # every (chat, message) showing this application to staff
+    renews_book_id: int | None = None  # «Renew»: the book this application renews
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def _app(row: Any) -> Application:
     return Application(
         row.id, row.number, row.owner_id, row.profile_id, Status(row.status), row.version, row.content_sha256,
         row.signed_by, row.signed_at, tuple(json.loads(row.requested_documents or "[]")), row.updated_at,
-        tuple((int(c), int(m)) for c, m in json.loads(row.staff_cards or "[]")),
+        tuple((int(c), int(m)) for c, m in json.loads(row.staff_cards or "[]")), row.renews_book_id,
     )
 
 
@@ -73,7 +74,8 @@ class ApplicationRepository:
         self.cipher = cipher
 
     async def submit(
-        self, *, owner_id: int, profile_id: int, snapshot: dict[str, Any], signature: SimpleSignature
+        self, *, owner_id: int, profile_id: int, snapshot: dict[str, Any], signature: SimpleSignature,
+        renews_book_id: int | None = None,
     ) -> Application:
         """Number the application (per year, never reused), store what was signed, status 'Accepted'."""
         now = self.clock.now()
@@ -98,7 +100,7 @@ class ApplicationRepository:
                         profile_id=profile_id, status=INITIAL_STATUS.value, version=1,
                         snapshot="",  # sealed to the row below, once its id is known
                         content_sha256=signature.content_sha256, signed_by=signature.signer_telegram_id,
-                        signed_at=signature.signed_at, updated_at=now,
+                        signed_at=signature.signed_at, updated_at=now, renews_book_id=renews_book_id,
                     )
                     .returning(applications.c.id)
                 )
@@ -204,6 +206,14 @@ class ApplicationRepository:
         updated = await self.get(app_id)
         assert updated is not None
         return updated
+
+    async def renewing(self, book_id: int) -> Application | None:
+        """The newest application that renews this book, if any."""
+        query = (select(applications).where(applications.c.renews_book_id == book_id)
+                 .order_by(applications.c.id.desc()).limit(1))
+        async with reading(self.engine) as conn:
+            row = (await conn.execute(query)).first()
+        return _app(row) if row is not None else None
 
     async def count_by_status(self) -> dict[Status, int]:
         """How many applications are in each status (the staff queue)."""

@@ -148,3 +148,10 @@ class BookRepository:
         async with reading(self.engine) as conn:
             rows = (await conn.execute(query)).all()
         return [self._row(r) for r in rows]
+
+    async def number_and_status(self, book_id: int, owner_id: int) -> tuple[str, str] | None:
+        """A book's number and status (clear columns): what a reminder needs, without decrypting the content."""
+        query = select(books.c.number, books.c.status).where(books.c.id == book_id, books.c.owner_id == owner_id)
+        async with reading(self.engine) as conn:
+            row = (await conn.execute(query)).first()
+        return (str(row[0]), str(row[1])) if row is not None else None

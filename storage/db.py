@@ -236,6 +236,9 @@ class _SqliteThread:
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("PRAGMA foreign_keys=ON")
         raw.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not left in free pages: an erasure leaves nothing readable
+        # (Debian's SQLite does this by default, other builds do not).
+        raw.execute("PRAGMA secure_delete=ON")
         self.raw = raw
         engine = sa_create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
         self.sa = engine.connect()
@@ -306,6 +309,10 @@ class _SqliteThread:
         self.sa.rollback()
         if self.raw.in_transaction:  # begun on sqlite3 before SQLAlchemy was told (a failing sa.begin())
             self.raw.rollback()
+
+    def checkpoint_hop(self) -> None:
+        assert self.raw is not None
+        self.raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def read_hop(self, then: Callable[[Connection], T]) -> T:
         assert self.sa is not None
@@ -442,6 +449,13 @@ class AiosqliteEngine:
         await self._ensure_open()
         yield SqliteReader(self.reader, self.dialect)
 
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it (after an erasure: no earlier page image of the erased
+        rows stays in the -wal file). Waits for the write lock; another process's reader may make it partial."""
+        await self._ensure_open()
+        async with self._write_lock:
+            await self.writer.call(self.writer.checkpoint_hop)
+
     async def dispose(self) -> None:
         if self._opened:
             async with self._write_lock:
@@ -494,6 +508,9 @@ class AsyncSqlEngine:
     async def connect(self) -> AsyncIterator[AsyncUnit]:
         async with self.async_engine.connect() as conn:
             yield AsyncUnit(conn)
+
+    async def checkpoint(self) -> None:
+        """Nothing to do: PostgreSQL's own WAL and VACUUM are the operator's (see the README)."""
 
     async def dispose(self) -> None:
         await self.async_engine.dispose()
@@ -620,6 +637,20 @@ class WriteThroughCache(Generic[K, V]):
             unit.after_commit(lambda: self._publish(key, unit.staged[(self, key)]))
         unit.staged[(self, key)] = value
         return value
+
+    def drop(self, key: K) -> None:
+        """A value deleted in the current transaction: forgotten once it commits (a rollback keeps it)."""
+        unit = _current.get()
+        if unit is None:
+            raise RuntimeError("WriteThroughCache.drop outside a transaction")
+        if (self, key) in unit.staged:
+            unit.staged[(self, key)] = None  # read as 'not cached' for the rest of this transaction
+
+        def forget() -> None:
+            self._version += 1
+            self._data.pop(key, None)
+
+        unit.after_commit(forget)
 
     def clear(self) -> None:
         self._data.clear()

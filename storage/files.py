@@ -87,6 +87,10 @@ class FileStore:
     async def get(self, name: str) -> bytes:
         return await asyncio.to_thread(self._read, name)
 
+    def read_blocking(self, name: str) -> bytes:
+        """A file's bytes, decrypted, in the calling thread: for work already off the event loop (an export)."""
+        return self._read(name)
+
     async def delete(self, name: str) -> None:
         await asyncio.to_thread(lambda: (self.directory / name).unlink(missing_ok=True))
 

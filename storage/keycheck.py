@@ -27,8 +27,14 @@ from storage.books import books
 from storage.books import row_name as book_row_name
 from storage.crypto import DecryptionError, FieldCipher, KeyFileError, load_or_create_key, parse_old_keys
 from storage.db import reading, transaction
+from storage.elmk import added_elmk
+from storage.exams import SEALED_COLUMNS as EXAM_SEALED
+from storage.exams import exam_results
+from storage.exams import row_name as exam_row_name
 from storage.files import FileStore
 from storage.outbox import outbox
+from storage.shares import row_name as share_row_name
+from storage.shares import shares
 from storage.tables import applications, fsm_records, meta, profiles, status_changes
 
 log = logging.getLogger("emk.keys")
@@ -52,6 +58,7 @@ class Sealed:
     column: str
     context: str
     row: Callable[[Any], str]
+    plain_before: bool = False  # a column that held plain text in earlier versions: sealed at start-up
 
 
 SEALED = [
@@ -61,6 +68,10 @@ SEALED = [
     Sealed(outbox, "dedup_key", "payload", "outbox-payload", lambda k: f"outbox:{k}"),
     Sealed(fsm_records, "key", "data", "fsm-data", lambda k: f"fsm:{k}"),
     Sealed(books, "check_id", "content", "book", book_row_name),
+    *(Sealed(exam_results, "id", column, context, exam_row_name, plain_before=True)
+      for column, context in EXAM_SEALED.items()),
+    Sealed(added_elmk, "ref", "data", "added-elmk", lambda k: f"added_elmk:{k}"),
+    Sealed(shares, "token_hash", "employer", "share", share_row_name),
 ]
 
 
@@ -126,24 +137,55 @@ async def _seal_check(engine: Any, cipher: FieldCipher, *, first: bool) -> None:
             await conn.write(update(meta).where(meta.c.name == _CHECK_NAME).values(value=value))
 
 
-async def open_data_key(
-    engine: Any, key_text: str | None, key_file: Path, old_keys_text: str | None, files_dir: Path
-) -> tuple[FieldCipher, FileStore]:
-    """The data key (``EMK_DATA_KEY``, else the key file, made on a first start only) and the keys being
-    rotated out, checked against the data; a rotation is carried out before anyone is answered."""
-    if not key_text and not await asyncio.to_thread(key_file.exists) and await holds_encrypted_data(engine):
+async def key_to_be_made(engine: Any, key_text: str | None, key_file: Path) -> bool:
+    """Whether a start would make a new data key (none is set and there is no key file): True for a new
+    database; a database that already holds encrypted data is refused (KeyMismatchError), never given one."""
+    if key_text or await asyncio.to_thread(key_file.exists):
+        return False
+    if await holds_encrypted_data(engine):
         raise KeyMismatchError(
             f"the data key file DATA_DIR/data.key ({key_file}) is missing, but the database already holds data "
             "encrypted with a key: restore data.key from your backup (or set EMK_DATA_KEY to that key); "
             "no new key was made"
         )
+    return True
+
+
+async def open_data_key(
+    engine: Any, key_text: str | None, key_file: Path, old_keys_text: str | None, files_dir: Path
+) -> tuple[FieldCipher, FileStore]:
+    """The data key (``EMK_DATA_KEY``, else the key file, made on a first start only) and the keys being
+    rotated out, checked against the data; a rotation is carried out before anyone is answered."""
+    await key_to_be_made(engine, key_text, key_file)
     key = load_or_create_key(key_text, key_file)
     old = parse_old_keys(old_keys_text)
     cipher, files = FieldCipher(key, old), FileStore(files_dir, key, old)
     source = "EMK_DATA_KEY" if key_text else f"the data key file DATA_DIR/data.key ({key_file})"
-    if await verify_key(engine, cipher, source=source):
+    rotating = await verify_key(engine, cipher, source=source)
+    await seal_plaintext(engine, cipher)
+    if rotating:
         await rotate(engine, cipher, files)
     return cipher, files
+
+
+async def seal_plaintext(engine: Any, cipher: FieldCipher) -> int:
+    """Encrypt, bound to its row, every value of a column that earlier versions kept in clear (the exam
+    results' institution, result and reason). Returns how many values were sealed; 0 after the first time."""
+    count = 0
+    async with transaction(engine) as conn:
+        for sealed in SEALED:
+            if not sealed.plain_before:
+                continue
+            key_col, value_col = sealed.table.c[sealed.key], sealed.table.c[sealed.column]
+            plain = (await conn.execute(select(key_col, value_col).where(
+                value_col.is_not(None), value_col.not_like("v2:%"), value_col.not_like("v1:%")))).all()
+            for key, value in plain:
+                fresh = cipher.encrypt(value, context=sealed.context, row=sealed.row(key))
+                await conn.write(update(sealed.table).where(key_col == key).values({sealed.column: fresh}))
+                count += 1
+    if count:
+        log.info("sealed %s values that earlier versions stored in clear", count)
+    return count
 
 
 async def rotate(engine: Any, cipher: FieldCipher, files: FileStore) -> int:

@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    delete,
     func,
     or_,
     select,
@@ -75,6 +76,7 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("dedup_key", name="uq_outbox_dedup_key"),
     Index("ix_outbox_due_at", "status", "due_at"),
+    Index("ix_outbox_user_kind", "user_id", "kind", "status"),  # a holder's pending reminders, replaced at once
 )
 
 
@@ -177,6 +179,31 @@ class OutboxRepository:
             result = await conn.execute(stmt)
         return int(result.rowcount or 0)
 
+    async def replace_pending(self, user_id: int, kind: str, rows: list[dict[str, Any]]) -> int:
+        """A holder's plan of `kind` rows, recomputed: in the caller's transaction, their pending rows that
+        are not yet due and not claimed are deleted, and `rows` (dedup_key, chat_id, payload, due_at) are
+        inserted — a key already sent, skipped, due or being sent is left as it is (never sent twice).
+        Returns how many rows were inserted."""
+        now = self.clock.now()
+        stale = delete(outbox).where(
+            outbox.c.user_id == user_id,
+            outbox.c.kind == kind,
+            outbox.c.status == OutboxStatus.PENDING.value,
+            outbox.c.due_at > now,
+            outbox.c.claimed_at.is_(None),
+        )
+        inserted = 0
+        async with transaction(self.engine) as conn:
+            await conn.execute(stale)
+            for row in rows:
+                values = {
+                    **row, "user_id": user_id, "kind": kind, "attempts": 0, "status": OutboxStatus.PENDING.value,
+                    "created_at": now,
+                }
+                result = await conn.execute(upsert(conn.dialect.name, outbox, values, key=["dedup_key"], update=[]))
+                inserted += int(result.rowcount == 1)
+        return inserted
+
     # ------------------------------------------------------------------ consuming
 
     async def claim_due(self, limit: int, lease: timedelta) -> list[OutboxRow]:
@@ -234,6 +261,21 @@ class OutboxRepository:
         """False if the claim was no longer ours (it expired and someone else took the row)."""
         return await self._finish(row_id, token, status=OutboxStatus.SENT.value, sent_at=self.clock.now())
 
+    async def mark_sent_many(self, row_ids: list[int], token: str) -> int:
+        """`mark_sent` for rows of one claim in one statement (the sweeper marks what went out every few tens of
+        milliseconds, not one commit a message). Returns how many were still ours."""
+        if not row_ids:
+            return 0
+        stmt = (
+            update(outbox)
+            .where(outbox.c.id.in_(row_ids), outbox.c.claim_token == token,
+                   outbox.c.status == OutboxStatus.PENDING.value)
+            .values(status=OutboxStatus.SENT.value, sent_at=self.clock.now())
+        )
+        async with transaction(self.engine) as conn:
+            result = await conn.execute(stmt)
+        return int(result.rowcount or 0)
+
     async def mark_failed(
         self, row_id: int, token: str, error: str, *, retry_at: datetime | None = None, give_up: bool = False
     ) -> bool:
@@ -259,6 +301,11 @@ class OutboxRepository:
     async def mark_skipped(self, row_id: int, token: str, reason: str) -> bool:
         """Not sent and never will be (the person blocked the bot, the push no longer applies)."""
         return await self._finish(row_id, token, status=OutboxStatus.SKIPPED.value, last_error=_short(reason))
+
+    async def defer(self, row_id: int, token: str, until: datetime) -> bool:
+        """Not now (the holder's quiet hours): due again at `until`, and this attempt does not count."""
+        attempts = case((outbox.c.attempts > 0, outbox.c.attempts - 1), else_=0)
+        return await self._finish(row_id, token, due_at=until, claimed_at=None, claim_token=None, attempts=attempts)
 
     async def release(self, row_id: int, token: str) -> bool:
         """Give a claimed row back untouched (shutting down before it was tried): the attempt does not count."""

@@ -101,3 +101,9 @@ class ProfileRepository:
                  "now": self.clock.now()},
             )
             return self._cache.put(profile.id, Profile(profile.id, profile.owner_id, profile.relation, draft, step))
+
+    def forget(self, profile_ids: list[int]) -> None:
+        """Profiles deleted in the current transaction (an erasure, the retention sweep): out of the cache once it
+        commits, so an id SQLite hands out again never shows a deleted draft."""
+        for profile_id in profile_ids:
+            self._cache.drop(profile_id)

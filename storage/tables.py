@@ -29,6 +29,18 @@ users = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# Consent history (issue 15): every time a person gave, declined or withdrew consent. It outlives an erasure
+# (the withdrawal is the operator's proof), so it has no foreign key to users.
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", BigInteger, nullable=False, index=True),
+    Column("event", String(16), nullable=False),  # given | declined | withdrawn | erased
+    Column("version", String(32), nullable=True),  # the consent text's version, for given
+    Column("at", UTCDateTime, nullable=False),
+)
+
 fsm_records = Table(
     "fsm_records",
     metadata,
@@ -97,6 +109,8 @@ applications = Table(
     Column("requested_documents", Text, nullable=True),  # JSON list of DocumentKind staff asked for
     Column("staff_cards", Text, nullable=False, server_default="[]"),  # JSON [[chat_id, message_id], ...]
     Column("updated_at", UTCDateTime, nullable=False),
+    # «Renew»: the book this application renews (books.id; no foreign key, books already point here)
+    Column("renews_book_id", Integer, nullable=True, index=True),
 )
 
 application_counters = Table(

@@ -38,6 +38,9 @@ TOKEN = "123456789:AAEhBP0av28GBpLrSaZ1XGC3ns5JYUf-kWQ"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SENDING = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption", "sendMediaGroup"}
 TAG_RE = re.compile(r"<[^>]+>")
+# The operator the consent text names (the bot refuses to start without them); the process tests use it too.
+OPERATOR_ENV = {"OPERATOR_NAME": "OOO Test Clinic", "OPERATOR_ADDRESS": "1 Test Street, Moscow",
+                "OPERATOR_CONTACT": "privacy@clinic.example"}
 _POOL: list[MediaPool] = []
 
 
@@ -106,6 +109,7 @@ class World:
             "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / 'emk.db'}",
             "DATA_DIR": self.data_dir,
             "STAFF_IDS": "900001,900002",
+            **OPERATOR_ENV,
             **self.env,
         }
         return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ them on one card per applicant, and approval waiting until every required item i
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,7 @@ async def test_the_whole_exam_journey(world: World, tmp_path: Path) -> None:
     assert [h.to_status.value for h in await world.deps.applications.history(1)][-1] == "approved"
 
     # The confirmed results are the book's entries: date, result, institution, valid until, who, when.
-    repo = ExamRepository(world.deps.engine, world.clock)
+    repo = ExamRepository(world.deps.engine, world.clock, world.deps.cipher)
     entries = {r.item: r for r in await repo.list_for(1) if r.state is ExamState.CONFIRMED}
     assert set(entries) == {"therapist", "fluorography", "dentist", "hygiene_attestation", "staph_swab"}
     dentist = entries["dentist"]
@@ -173,6 +174,15 @@ async def test_the_whole_exam_journey(world: World, tmp_path: Path) -> None:
     assert entries["hygiene_attestation"].result == "77-123456"
     returned = [r for r in await repo.list_for(1) if r.state is ExamState.RETURNED]
     assert [(r.item, r.reason) for r in returned] == [("dentist", "Не видно печати врача")]
+
+    # What a result says is health data: none of it is in the database file in clear.
+    await world.stop()
+    raw = b"".join(path.read_bytes() for path in sorted(world.data_dir.glob("emk.db*")))
+    with sqlite3.connect(world.data_dir / "emk.db") as conn:
+        raw += "\n".join(str(row) for row in conn.execute("SELECT * FROM exam_results")).encode()
+    for secret in ["Городская поликлиника", "77-123456", "Не видно печати", "admitted"]:
+        assert secret.encode() not in raw, secret
+    await world.start()
 
     # Every view and decision is audited, with ids only.
     actions = [e["action"] for e in await world.deps.applications.audit_entries()]
@@ -236,7 +246,7 @@ async def test_the_institution_is_one_of_the_operators_clinics(world: World) -> 
     await anna.press("Допущен")
     assert "Стоматолог: отправлено на проверку" in anna.said
     assert world.deps is not None
-    record = (await ExamRepository(world.deps.engine, world.clock).list_for(1))[-1]
+    record = (await ExamRepository(world.deps.engine, world.clock, world.deps.cipher).list_for(1))[-1]
     assert (record.clinic, record.institution) == ("ekb-malysheva", "Медицинский центр «Пример-Урал»")
 
 
@@ -279,3 +289,19 @@ def test_every_exam_code_and_result_has_a_name() -> None:
     wanted |= {"exam-state-" + s.value.replace("_", "-") for s in ExamState if s is not ExamState.CONFIRMED}
     for code in t.keys:
         assert sorted(wanted - t.keys[code]) == [], code
+
+
+async def test_results_stored_in_clear_by_an_earlier_version_are_sealed_at_start(world: World, tmp_path: Path) -> None:
+    anna = await dentist_file_sent(world)
+    await anna.send("21.11.2026")
+    await anna.send("ГБУЗ «Городская поликлиника № 5»")
+    await world.stop()
+    with sqlite3.connect(world.data_dir / "emk.db") as conn:  # as an earlier version wrote it
+        conn.execute("UPDATE exam_results SET institution = 'Old clinic', result = 'admitted'")
+    await world.start()
+    assert world.deps is not None
+    with sqlite3.connect(world.data_dir / "emk.db") as conn:
+        stored = conn.execute("SELECT institution, result FROM exam_results").fetchall()
+    assert stored and all(value.startswith("v2:") for row in stored for value in row), stored
+    record = (await ExamRepository(world.deps.engine, world.clock, world.deps.cipher).list_for(1))[-1]
+    assert (record.institution, record.result) == ("Old clinic", "admitted")

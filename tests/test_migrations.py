@@ -16,9 +16,11 @@ from sqlalchemy import create_engine, text
 
 import storage.books
 import storage.elmk
-import storage.outbox  # noqa: F401  -- the outbox table lives in its own module
+import storage.outbox
+import storage.shares  # noqa: F401  -- the share tables live in their own module
 from storage import exams as _exams  # noqa: F401  -- registers the exam tables on the shared metadata
 from storage import payments as _payments  # noqa: F401  -- registers the payments table on the shared metadata
+from storage import reminders as _reminders  # noqa: F401  -- registers the notification settings table
 from storage.migrate import alembic_config
 from storage.tables import metadata
 

@@ -125,7 +125,7 @@ def test_example_file_shows_every_key() -> None:
     sections = _sections(EXAMPLE.read_text(encoding="utf-8"))
     policy = defaults()
     expected: dict[str, list[str]] = {f"categories.{code}": _model_keys(Category) for code in BUILTIN}
-    for name in ("book", "documents", "payment", "reminders", "booking", "support"):  # exams: below
+    for name in ("book", "documents", "payment", "reminders", "booking", "retention", "support"):  # exams: below
         model = type(getattr(policy, name))
         expected[name] = [k for k in _model_keys(model) if not isinstance(getattr(getattr(policy, name), k), BaseModel)]
     expected["reminders.quiet_hours"] = _model_keys(QuietHours)
@@ -287,7 +287,8 @@ CASES: list[tuple[str, str]] = [
     ("[support]\ncontact_en = 5", "support.contact_en: must be text in quotes (got 5)"),
     (
         "colour = 1",
-        "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, exams, support)",
+        "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, exams, support, "
+        "retention)",
     ),
     ("[category.food]\nenabled = true", "category: unknown key (did you mean categories?)"),
     (
@@ -328,7 +329,7 @@ end = 99
     assert sorted(problems(tmp_path, text)) == sorted(
         [
             "colour: unknown key (allowed here: categories, book, documents, payment, reminders, booking, exams, "
-            "support)",
+            "support, retention)",
             "categories.food.periodic_exam_months: must be between 1 and 120 (got 0)",
             'categories.food.enabled: must be true or false (got "no")',
             "payment.price_rub: must be between 0 and 1000000 (got -5)",

@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.fakes.botapi import FakeBotAPI
 from tests.fakes.updates import TgUser, UpdateFactory
+from tests.harness import OPERATOR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ async def start_bot(api: FakeBotAPI, tmp: Path) -> asyncio.subprocess.Process:
     env.update({
         "BOT_TOKEN": api.token, "BOT_API_URL": api.base_url, "DATA_DIR": str(tmp / "data"),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'data' / 'emk.db'}", "PYTHONPATH": str(ROOT),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING", **OPERATOR_ENV,
     })
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=tmp, env=env,

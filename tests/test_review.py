@@ -69,7 +69,7 @@ async def exams_confirmed(world: World, person: Person) -> None:
     assert found is not None
     upload = await deps.uploads.add(owner_id=person.user.id, profile_id=profile.id, kind="exam_any", sha256="e" * 64,
                                     detected_type="png", size=len(SCAN), storage_name=await deps.files.put(SCAN))
-    repo = ExamRepository(deps.engine, world.clock)
+    repo = ExamRepository(deps.engine, world.clock, deps.cipher)
     for code in found.open:
         record = await repo.add(owner_id=person.user.id, profile_id=profile.id, item=code, upload_id=upload.id)
         await repo.fill(record.id, person.user.id, done_on=world.clock.now().date(), institution="Поликлиника")

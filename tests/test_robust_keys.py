@@ -17,7 +17,7 @@ from domain.applicant import Relation
 from storage.books import BookRepository
 from storage.crypto import DecryptionError, FieldCipher, generate_key_text, load_or_create_key
 from storage.keycheck import KeyMismatchError
-from tests.harness import TOKEN, World
+from tests.harness import OPERATOR_ENV, TOKEN, World
 from tests.storage.test_crypto import _legacy_v1
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ async def test_python_m_bot_exits_2_with_one_line(world: World, tmp_path: Path) 
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "EMK_", "DATA", "STAFF"))}
     env = {**clean, "PYTHONPATH": str(ROOT), "BOT_TOKEN": TOKEN, "BOT_API_URL": world.api.base_url,
            "DATA_DIR": str(world.data_dir), "DATABASE_URL": f"sqlite+aiosqlite:///{world.data_dir / 'emk.db'}",
-           "EMK_DATA_KEY": KEY_B, "LOG_LEVEL": "WARNING"}
+           "EMK_DATA_KEY": KEY_B, "LOG_LEVEL": "WARNING", **OPERATOR_ENV}
     proc = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot"], cwd=tmp_path, env=env,
                                    capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr

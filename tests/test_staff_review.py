@@ -405,6 +405,7 @@ async def test_no_nudge_after_approval_nor_while_the_citizen_is_asked_for_docume
     await press(world, BOB, staff_card(world), "Взять в работу", name="Борис")
     world.clock.advance(timedelta(hours=49))
     assert await scan() == 1
+    await world.sweep()  # delivered while still in review (a nudge that waited past the approval is dropped)
     await exams_confirmed(world, anna)  # approval waits for the exams (tests/test_exams.py)
     await press(world, BOB, staff_card(world), "Одобрить", name="Борис")
     world.clock.advance(timedelta(hours=72))

@@ -9,10 +9,10 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Tr
-from bot.keyboards import MenuCb, MyBookCb
+from bot.keyboards import MenuCb, MyBookCb, RenewCb
 from domain.book import BookCheck, CheckOutcome, EntryFilter, EntryGroup, surname_initials
 from services.book import EntryList, OpenBook
-from views.book_files import entry_result, entry_title, full_name, item_title
+from views.book_files import entry_result, entry_title, full_name, item_title, status_line, verdict
 from views.ui import fmt_date
 
 
@@ -21,8 +21,9 @@ def card_caption(tr: Tr, opened: OpenBook) -> str:
     until = book.valid_until()
     lines = [f"<b>{html.quote(full_name(book))}</b>", tr("web-check-number", number=book.number),
              tr("book-valid-until", date=fmt_date(until, tr)) if until else tr("book-valid-until-none")]
-    if opened.check.outcome is CheckOutcome.REVOKED:
-        lines.insert(0, tr("book-status-revoked-reason", reason=html.quote(book.revoked_reason or "—")))
+    status = status_line(tr, book)
+    if status is not None:
+        lines.insert(0, html.quote(status))
     lines.append(tr("book-valid-until-meaning"))
     return "\n".join(lines)
 
@@ -34,6 +35,15 @@ def card_keyboard(tr: Tr, opened: OpenBook, others: list[tuple[int, str]]) -> In
         [InlineKeyboardButton(text=tr("btn-book-entries"), callback_data=_entries_cb(opened.id, EntryFilter())),
          InlineKeyboardButton(text=tr("btn-book-check"), url=opened.check_url)],
     ]
+    if opened.check.outcome is CheckOutcome.VALID:  # only a valid book is renewed (not a revoked or replaced one)
+        rows.append([InlineKeyboardButton(text=tr("btn-renew"),
+                                          callback_data=RenewCb(action="start", book=opened.id).pack())])
+    share = [InlineKeyboardButton(text=tr("btn-share-links"),
+                                  callback_data=MyBookCb(action="links", book=opened.id).pack())]
+    if opened.check.outcome is CheckOutcome.VALID:  # a revoked or replaced book is shared with no one
+        share.insert(0, InlineKeyboardButton(text=tr("btn-share"),
+                                             callback_data=MyBookCb(action="share", book=opened.id).pack()))
+    rows.append(share)
     for book_id, label in others:  # a holder's other books (their children's): switch with one press
         rows.append([InlineKeyboardButton(text=label, callback_data=MyBookCb(action="show", book=book_id).pack())])
     rows.append([InlineKeyboardButton(text=tr("btn-back-to-menu"), callback_data=MenuCb(item="open").pack())])
@@ -42,11 +52,7 @@ def card_keyboard(tr: Tr, opened: OpenBook, others: list[tuple[int, str]]) -> In
 
 def check_text(tr: Tr, check: BookCheck) -> str:
     """'Check': the verdict, what the book holds, which required entries are missing or ran out."""
-    verdict = {
-        CheckOutcome.VALID: "web-check-valid", CheckOutcome.REVOKED: "web-check-revoked",
-        CheckOutcome.NOT_FOUND: "web-check-not-found", CheckOutcome.BAD_SIGNATURE: "web-check-bad-signature",
-    }[check.outcome]
-    lines = [tr(verdict)]
+    lines = [html.quote(verdict(tr, check))]
     book = check.book
     if book is None:
         return "\n".join(lines)

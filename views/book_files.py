@@ -31,12 +31,12 @@ from fpdf.fonts import FontFace
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from bot.i18n import Tr
-from domain.book import Book, BookStatus, Entry, entries_sorted
+from domain.book import Book, BookCheck, BookStatus, CheckOutcome, Entry, entries_sorted
 from views.ui import fmt_date
 
 __all__ = [
     "CSV_DELIMITER", "book_csv", "book_pdf", "card_png", "csv_rows", "entry_result", "entry_title", "full_name",
-    "holder_label", "item_title", "qr_png", "thumbnail_jpeg",
+    "holder_label", "item_title", "qr_png", "status_line", "thumbnail_jpeg", "verdict",
 ]
 
 FONT_FAMILY = "Noto Sans"
@@ -50,6 +50,30 @@ _ALERT = (180, 30, 30)
 
 def full_name(book: Book) -> str:
     return " ".join(p for p in (book.surname, book.name, book.patronymic) if p)
+
+
+_VERDICT = {
+    CheckOutcome.VALID: "web-check-valid", CheckOutcome.REVOKED: "web-check-revoked",
+    CheckOutcome.SUPERSEDED: "web-check-superseded", CheckOutcome.NOT_FOUND: "web-check-not-found",
+    CheckOutcome.BAD_SIGNATURE: "web-check-bad-signature",
+}
+
+
+def verdict(tr: Tr, check: BookCheck) -> str:
+    """What a check says first (the bot's «Check» and the check page): valid, revoked, replaced by a renewal's
+    new book (named), not found, or a bad signature."""
+    new = check.book.superseded_by if check.book is not None else None
+    return tr(_VERDICT[check.outcome], number=new or "—")
+
+
+def status_line(tr: Tr, book: Book, *, reason: bool = True) -> str | None:
+    """A book that is no longer valid says why: revoked (with the reason) or replaced by a renewal's book."""
+    if book.status is BookStatus.REVOKED:
+        return tr("book-status-revoked-reason", reason=book.revoked_reason or "—") if reason \
+            else tr("book-status-revoked")
+    if book.status is BookStatus.SUPERSEDED:
+        return tr("book-status-superseded", number=book.superseded_by or "—")
+    return None
 
 
 def holder_label(book: Book) -> str:
@@ -162,8 +186,9 @@ def card_png(book: Book, photo: bytes | None, check_url: str, tr: Tr) -> bytes:
     _text(draw, (x, y), book.number, _font(44, 700), text_width)
 
     y = top + photo_box[1] + 40
-    if book.status is BookStatus.REVOKED:
-        y = _text(draw, (margin, y), tr("book-status-revoked"), _font(48, 700), width - 2 * margin, fill=_ALERT)
+    status = status_line(tr, book, reason=False)
+    if status is not None:
+        y = _text(draw, (margin, y), status, _font(48, 700), width - 2 * margin, fill=_ALERT)
     until = book.valid_until()
     valid_text = tr("book-valid-until", date=fmt_date(until, tr)) if until else tr("book-valid-until-none")
     y = _text(draw, (margin, y), valid_text, _font(44, 700), width - 2 * margin)
@@ -242,8 +267,9 @@ def book_pdf(book: Book, photo: bytes | None, check_url: str, tr: Tr) -> bytes:
         tr("book-issued-on", date=fmt_date(book.issued_on, tr)),
         tr("book-valid-until", date=fmt_date(until, tr)) if until else tr("book-valid-until-none"),
     ]
-    if book.status is BookStatus.REVOKED:
-        lines.append(tr("book-status-revoked-reason", reason=book.revoked_reason or "—"))
+    status = status_line(tr, book)
+    if status is not None:
+        lines.append(status)
     for line in lines:
         pdf.set_x(left)
         pdf.multi_cell(text_w, 5.5, line, new_x=XPos.LEFT, new_y=YPos.NEXT)

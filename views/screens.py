@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import Tr
 from domain.policy import Policy
 from services.wizard import Screen
+from views import renewal as renewal_views
 from views import wizard as views
 from views.payment import payment_screen
 from views.ui import reply_or_edit
@@ -16,7 +17,9 @@ from views.ui import reply_or_edit
 async def present(target: Message | CallbackQuery, tr: Tr, policy: Policy, screen: Screen, prefix: str = "") -> None:
     categories = views.category_titles(policy, tr)
     step, draft, ctx = screen.step, screen.draft, screen.ctx
-    if step is None:
+    if screen.changes is not None:  # «Renew»: back on 'What changed?'
+        text, kb = renewal_views.changes(tr, screen.changes, draft, ctx)
+    elif step is None:
         text, kb = views.summary(tr, draft, ctx, categories, submitted=screen.submitted)
     elif screen.again:  # an answer was rejected: the explanation, then the same prompt
         text, kb = views.prompt(tr, step, draft, ctx, categories)

@@ -57,7 +57,11 @@ def card(tr: Tr, app: Application, info: CardInfo, acted: str | None = None) -> 
         lines.append(tr(f"staff-card-payment-{info.payment.value}"))
     if info.open_exams:
         lines.append(exams_waiting(tr, info.open_exams))
-    if info.book_number:
+    if info.renews_book:
+        lines.append(tr("staff-card-renews", number=info.renews_book))
+    if info.book_number and info.book_superseded_by:
+        lines.append(tr("staff-card-book-superseded", number=info.book_number, new=info.book_superseded_by))
+    elif info.book_number:
         lines.append(tr("staff-card-book-revoked" if info.book_revoked else "staff-card-book",
                         number=info.book_number))
     lines.append("")

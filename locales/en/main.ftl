@@ -6,7 +6,7 @@ start-not-gosuslugi = The bot works on behalf of the organisation that issues th
 
 consent-title = Consent to the processing of personal data (version { $version })
 consent-text =
-    Data controller: { $operator }. Contact: { $contact }.
+    Data controller: { $operator }, address: { $address }. Contact: { $contact }.
     What data: full name, date of birth, sex, citizenship, address, phone, e-mail, passport or birth certificate, SNILS, OMS policy, employer, photo, document scans and health information (exam results, vaccinations).
     Why: to issue, keep and renew your personal medical book, to remind you of deadlines, and to share it with an employer through your link.
     Legal basis: articles 9 and 10 of Federal Law No. 152-FZ "On Personal Data".
@@ -56,7 +56,5 @@ cmd-start = Start and open the menu
 cmd-help = Help
 cmd-language = Change the language
 cmd-cancel = Stop the current step
-consent-operator-unset = the organisation named by the bot's administrator
-consent-contact-unset = through this bot
 language-name-ru = Русский
 language-name-en = English

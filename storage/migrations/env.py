@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 import storage.outbox  # noqa: F401  -- registers the outbox table on the shared metadata
 from storage import exams as _exams  # noqa: F401  -- registers the exam tables on the shared metadata
 from storage import payments as _payments  # noqa: F401  -- registers the payments table on the shared metadata
+from storage import reminders as _reminders  # noqa: F401  -- registers the notification settings table
 from storage.tables import metadata
 
 config = context.config

@@ -215,3 +215,16 @@ def test_entries_filtered_by_period_type_and_institution() -> None:
     assert entries_filtered(book.entries, EntryFilter(institution=4), today) == []  # out of range: none
     assert [e.code for e in entries_filtered(book.entries, EntryFilter(group=EntryGroup.EXAMS, institution=1),
                                              today)] == ["therapist"]
+
+
+def test_a_superseded_book_verifies_as_superseded_and_other_books_keep_their_bytes() -> None:
+    today = date(2027, 1, 10)
+    book = adult_book()
+    assert b"superseded_by" not in book_canonical(book)  # books signed before renewal existed verify as before
+    old = book.superseded("К-2027-000001", today)
+    canonical = book_canonical(old)
+    result = check_book(canonical, sign_canonical(canonical, RAW_PRIVATE), RAW_PUBLIC, today)
+    assert result.outcome is CheckOutcome.SUPERSEDED and not result.complete
+    assert result.book is not None and result.book.superseded_by == "К-2027-000001"
+    assert result.book.revoked_on == today and result.book.revoked_reason is None
+    assert Book.from_content(json.loads(canonical)) == old

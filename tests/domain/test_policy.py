@@ -66,7 +66,7 @@ def test_default_periods() -> None:
     assert policy.reminders.validity_days_before == (60, 30, 7, 1, 0)
     assert policy.reminders.appointment_hours_before == (24, 2)
     assert policy.reminders.stuck_application_hours == 48
-    assert (policy.reminders.quiet_hours.start, policy.reminders.quiet_hours.end) == (22, 8)
+    assert (policy.reminders.quiet_hours.start, policy.reminders.quiet_hours.end) == (21, 9)
     assert policy.booking.horizon_days == 14
 
 

@@ -1,0 +1,12 @@
+## The operator's kit: /myid, error alerts to the staff chat.
+
+opkit-myid = Your Telegram ID: <code>{ $id }</code>
+    The bot's administrator puts it into STAFF_IDS so that you can review applications.
+opkit-myid-chat = This chat's ID: <code>{ $chat_id }</code> — it goes into STAFF_CHAT_ID.
+opkit-error-alert =
+    ⚠️ Error in the bot: { $kind }, code { $ref }.
+    The person got an apology with this code; the details are in the bot's log (journalctl -u emk-bot | grep { $ref }). No personal data here.{ $held ->
+        [0] {""}
+       *[other] {" "}Errors of this kind in the past hour not reported separately: { $held }.
+    }
+    The next message about an error of this kind comes no sooner than in an hour.

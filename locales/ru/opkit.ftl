@@ -1,0 +1,12 @@
+## The operator's kit: /myid, error alerts to the staff chat.
+
+opkit-myid = Ваш Telegram ID: <code>{ $id }</code>
+    Администратор бота вписывает его в STAFF_IDS, чтобы вы могли проверять заявления.
+opkit-myid-chat = ID этого чата: <code>{ $chat_id }</code> — его вписывают в STAFF_CHAT_ID.
+opkit-error-alert =
+    ⚠️ Ошибка в боте: { $kind }, код { $ref }.
+    Человек получил извинение с этим кодом; подробности — в журнале бота (journalctl -u emk-bot | grep { $ref }). Личных данных здесь нет.{ $held ->
+        [0] {""}
+       *[other] {" "}Ещё ошибок этого вида за прошедший час без отдельного сообщения: { $held }.
+    }
+    Следующее сообщение об ошибке этого вида — не раньше чем через час.
