@@ -25,6 +25,7 @@ from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
 from bot.operator_files import load_operator_files
+from bot.routing import QuickDispatcher
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from bot.session import BotSession, ReliableRequests
 from domain.clinics import Clinics
@@ -241,7 +242,7 @@ async def set_commands(bot: Bot, translator: Translator) -> None:
 
 
 def create_dispatcher(deps: Deps) -> Dispatcher:
-    dp = Dispatcher(storage=deps.fsm_storage, events_isolation=SimpleEventIsolation(), **deps.workflow_data())
+    dp = QuickDispatcher(storage=deps.fsm_storage, events_isolation=SimpleEventIsolation(), **deps.workflow_data())
     # One outer middleware on every update type (messages, buttons, payments, chat members, errors).
     dp.update.outer_middleware(UserLocaleMiddleware(deps.services.accounts, deps.translator))
     dp.update.outer_middleware(AnswerTracking())

@@ -100,10 +100,21 @@ def main_menu(tr: Tr, *, has_consent: bool, extra: list[tuple[str, str]] | None 
 _OPEN_MENU = MenuCb(item="open").pack()
 
 
+_BACK_TO_MENU: dict[str, InlineKeyboardMarkup] = {}  # by the button's text: one per language
+
+
 def back_to_menu(tr: Tr) -> InlineKeyboardMarkup:
-    # Built directly: InlineKeyboardBuilder costs about 0.1 ms more, on every /help (bench/updates.py --profile).
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=tr("btn-back-to-menu"),
-                                                                       callback_data=_OPEN_MENU)]])
+    # Built once per language and shared (aiogram's types are frozen): building it, even directly rather than
+    # with InlineKeyboardBuilder, was a tenth of the bot's own CPU on every /help (bench/updates.py).
+    text = tr("btn-back-to-menu")
+    markup = _BACK_TO_MENU.get(text)
+    if markup is None:
+        if len(_BACK_TO_MENU) > 64:
+            _BACK_TO_MENU.clear()
+        markup = _BACK_TO_MENU[text] = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=_OPEN_MENU)]]
+        )
+    return markup
 
 
 class ApplyCb(CallbackData, prefix="ap"):

@@ -7,7 +7,7 @@ Each row names a step (its rules are `domain.wizard.RULES[key]`), its state, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -22,22 +22,18 @@ from fsm.states import Apply
 class Step:
     key: str
     state: State
+    # Looked up once: the wizard reads these for every step of the table on every answer.
+    rule: wizard.Rule = field(init=False, repr=False, compare=False)
+    kind: str = field(init=False, repr=False, compare=False)
+    section: str = field(init=False, repr=False, compare=False)
+    prompt_key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def rule(self) -> wizard.Rule:
-        return wizard.RULES[self.key]
-
-    @property
-    def kind(self) -> str:
-        return self.rule.kind
-
-    @property
-    def section(self) -> str:
-        return self.rule.section
-
-    @property
-    def prompt_key(self) -> str:
-        return "apply-" + self.key.replace("_", "-") + "-ask"
+    def __post_init__(self) -> None:
+        rule = wizard.RULES[self.key]
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "kind", rule.kind)
+        object.__setattr__(self, "section", rule.section)
+        object.__setattr__(self, "prompt_key", "apply-" + self.key.replace("_", "-") + "-ask")
 
 
 STEPS: list[Step] = [
@@ -82,6 +78,7 @@ STEPS: list[Step] = [
 STEP_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
 STEP_BY_STATE: dict[str, Step] = {s.state.state: s for s in STEPS if s.state.state}
 ORDER: list[str] = [s.key for s in STEPS]
+_APPLIES = [(s, s.rule.applies) for s in STEPS]
 
 
 def applicable(draft: Draft, ctx: wizard.Context) -> list[Step]:
@@ -89,8 +86,7 @@ def applicable(draft: Draft, ctx: wizard.Context) -> list[Step]:
     five): each distinct rule, a pure function of the draft and the context, is evaluated once."""
     verdicts: dict[Any, bool] = {}
     steps = []
-    for step in STEPS:
-        applies = step.rule.applies
+    for step, applies in _APPLIES:
         verdict = verdicts.get(applies)
         if verdict is None:
             verdict = verdicts[applies] = applies(draft, ctx)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
+from bot.routing import QuickRouter
 from handlers import (
     apply,
     blocking,
@@ -49,17 +50,18 @@ AFTER: list[Router] = [exams_staff.router, elmk_staff.router, staff.router, bloc
 
 
 def _copy(template: Router) -> Router:
-    fresh = Router(name=template.name)
+    fresh = QuickRouter(name=template.name)  # routes as aiogram's Router does, with less work per router
     for name, observer in template.observers.items():
         target = fresh.observers[name]
         target.handlers.extend(observer.handlers)
         if observer._handler.filters:  # router-level filters
             target._handler.filters = list(observer._handler.filters)
+    fresh.freeze_commands()
     return fresh
 
 
 def citizen() -> Router:
-    parent = Router(name="citizen")
+    parent = QuickRouter(name="citizen")
     parent.message.filter(F.chat.type == "private")
     parent.callback_query.filter(F.message.chat.type == "private")
     parent.include_routers(*(_copy(r) for r in CITIZEN))

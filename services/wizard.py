@@ -7,7 +7,7 @@ what to show next. How a screen looks is views/wizard.py's; sending it is the ha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,10 +106,20 @@ class WizardService:
         self.engine, self.profiles, self.uploads, self.payments = engine, profiles, uploads, payments
         self.applications, self.policy, self.clock, self.tz = applications, policy, clock, tz
         self.telegram_payments = telegram_payments
+        self._ctx: tuple[datetime, datetime, Policy, wizard.Context] | None = None  # that day's context
 
     @property
     def ctx(self) -> wizard.Context:
-        return context(self.policy, self.clock, self.tz)
+        """The rules' context; read several times a step, and it changes only with the local date (or policy)."""
+        now = self.clock.now()
+        cached = self._ctx
+        if cached is not None and cached[0] <= now < cached[1] and cached[2] is self.policy:
+            return cached[3]
+        ctx = context(self.policy, self.clock, self.tz)
+        start = datetime.combine(ctx.today, time(), self.tz)
+        end = datetime.combine(ctx.today + timedelta(days=1), time(), self.tz)
+        self._ctx = (start, end, self.policy, ctx)
+        return ctx
 
     # --- where the person is ------------------------------------------------------------------------------
 

@@ -9,9 +9,11 @@ thread) per unit of work where possible:
   and itself in one hop;
 * commit sends what is queued and COMMIT in one hop; the first hop of a unit starts with `BEGIN IMMEDIATE`.
 
-So a wizard step (save the draft, move the conversation) is one hop. Waiting for another process's write lock
-happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`), never on the event loop: other people keep
-being answered. If the lock is not released in time, `DatabaseBusy` is raised and nothing was written.
+So a wizard step (save the draft, move the conversation) is one hop. Its two writes are `Prepared`
+statements: compiled once, run on the sqlite3 connection without SQLAlchemy's per-statement execution context.
+Waiting for another process's write lock happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`),
+never on the event loop: other people keep being answered. If the lock is not released in time,
+`DatabaseBusy` is raised and nothing was written.
 
 Why not SQLAlchemy's AsyncEngine over aiosqlite: measured here it costs about 1 ms a step (a hop per
 statement plus the greenlet bridge) and reports "database is locked" under load. Why not sqlite3 on the event
@@ -33,10 +35,11 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -130,7 +133,41 @@ class Rows:
         return Rows([(r[0],) for r in self._rows], self.rowcount)  # .all()/.first() then give rows; use .scalar*
 
 
+class Prepared:
+    """A write that runs the same statement every time with new values (a draft saved at every step, the
+    conversation state): on SQLite it is compiled once and run straight on the sqlite3 connection. SQLAlchemy
+    builds an execution context for every statement, about as much CPU as the write itself; the statement,
+    its placeholders and its type processors (UTCDateTime) are the same each time. Elsewhere (PostgreSQL)
+    the statement runs through SQLAlchemy as any other.
+
+    Only for statements whose every value is a named `bindparam` given at execution (no Python-side column
+    defaults, no RETURNING): checked when first compiled."""
+
+    __slots__ = ("_compiled", "statement")
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._compiled: tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] | None = None
+
+    def sqlite(self, dialect: Dialect) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+        if self._compiled is None:
+            compiled: Any = self.statement.compile(dialect=dialect)
+            names = tuple(compiled.positiontup or ())
+            if (compiled.returning or compiled.insert_prefetch or compiled.update_prefetch
+                    or any(not compiled.binds[n].required for n in names)):
+                raise ValueError(f"not a plain parameterised write: {compiled.string}")
+            processors = compiled._bind_processors
+            self._compiled = (compiled.string, tuple((n, processors.get(n)) for n in names))
+        return self._compiled
+
+
 def _run(sa: Connection, statement: Any, parameters: Any) -> Rows:
+    if isinstance(statement, Prepared):
+        sql, binds = statement.sqlite(sa.dialect)
+        cursor = sa.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+            sql, [parameters[n] if process is None else process(parameters[n]) for n, process in binds]
+        )
+        return Rows((), cursor.rowcount)
     result = sa.execute(statement) if parameters is None else sa.execute(statement, parameters)
     rows = result.all() if result.returns_rows else ()
     return Rows(rows, result.rowcount)
@@ -209,13 +246,28 @@ class _SqliteThread:
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         assert self.aio is not None
         self.hops += 1
+        return await self.landed(self.aio._execute(fn, *args))
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Send `fn(*args)` to the thread and return its future, as `Connection._execute` does without
+        awaiting it: a commit is awaited through `asyncio.shield` without a Task of its own."""
+        assert self.aio is not None
+        self.hops += 1
+        if not self.aio._running or not self.aio._connection:
+            raise ValueError("Connection closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self.aio._tx.put_nowait((future, partial(fn, *args)))
+        return future
+
+    @staticmethod
+    async def landed(pending: Awaitable[T]) -> T:
+        """The result of a hop; another process's write lock held past the busy timeout is `DatabaseBusy`."""
         try:
-            result: T = await self.aio._execute(fn, *args)
+            return await pending
         except (sqlite3.OperationalError, SAOperationalError) as exc:
             if _is_busy(exc):
                 raise DatabaseBusy("the database is locked by another process") from exc
             raise
-        return result
 
     def _close(self) -> None:
         if self.sa is not None:
@@ -238,7 +290,9 @@ class _SqliteThread:
         assert sa is not None and raw is not None
         try:
             if not raw.in_transaction:
-                sa.exec_driver_sql("BEGIN IMMEDIATE")
+                raw.execute("BEGIN IMMEDIATE")  # on sqlite3 itself, cheaper than through an execution context,
+                sa.begin()  # and SQLAlchemy told, so that it commits or rolls back that transaction (and Alembic
+                # runs the migrations inside it)
             for statement, parameters in queued:
                 _run(sa, statement, parameters)
             result = then(sa) if then is not None else None
@@ -247,12 +301,14 @@ class _SqliteThread:
             return result
         except BaseException:
             if commit or not raw.in_transaction:
-                sa.rollback()
+                self.rollback_hop()
             raise
 
     def rollback_hop(self) -> None:
-        assert self.sa is not None
+        assert self.sa is not None and self.raw is not None
         self.sa.rollback()
+        if self.raw.in_transaction:  # begun on sqlite3 before SQLAlchemy was told (a failing sa.begin())
+            self.raw.rollback()
 
     def checkpoint_hop(self) -> None:
         assert self.raw is not None
@@ -296,10 +352,12 @@ class SqliteUnit(Unit):
         result = await self._hop(lambda sa: fn(sa, *args, **kwargs))
         return result  # type: ignore[return-value]
 
-    async def _commit(self) -> None:
+    def _commit(self) -> asyncio.Future[None] | None:
+        """The commit hop, sent: its future (None: nothing was written or read, no hop at all)."""
         if not self._queue and not self.sent:
-            return  # nothing was written or read: no hop at all
-        await self._hop(None, commit=True)
+            return None
+        self.sent = True
+        return self._writer.submit(self._writer.unit_hop, self._take(), None, True)
 
     async def _rollback(self) -> None:
         self._queue.clear()
@@ -376,13 +434,14 @@ class AiosqliteEngine:
             except BaseException:
                 await unit._rollback()
                 raise
-            commit = asyncio.ensure_future(unit._commit())
-            try:
-                await asyncio.shield(commit)
-            except asyncio.CancelledError:
-                # The commit runs on in the thread; the caches follow it when it lands, never ahead of it.
-                commit.add_done_callback(lambda f: f.cancelled() or f.exception() or unit._committed())
-                raise
+            commit = unit._commit()
+            if commit is not None:
+                try:
+                    await self.writer.landed(asyncio.shield(commit))
+                except asyncio.CancelledError:
+                    # The commit runs on in the thread; the caches follow it when it lands, never ahead of it.
+                    commit.add_done_callback(lambda f: f.cancelled() or f.exception() or unit._committed())
+                    raise
         unit._committed()
 
     @asynccontextmanager
@@ -414,6 +473,8 @@ class AsyncUnit(Unit):
         self.dialect = conn.dialect
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        if isinstance(statement, Prepared):
+            statement = statement.statement
         if parameters is None:
             return await self.connection.execute(statement)
         return await self.connection.execute(statement, parameters)
@@ -485,28 +546,47 @@ def upsert(dialect_name: str, table: Table, values: dict[str, Any], key: list[st
 _current: ContextVar[Unit | None] = ContextVar("emk_db_unit", default=None)
 
 
-@asynccontextmanager
-async def transaction(engine: Any) -> AsyncIterator[Any]:
-    current = _current.get()
-    if current is not None:
-        yield current
-        return
-    async with engine.begin() as conn:
-        token = _current.set(conn)
-        try:
-            yield conn
-        finally:
-            _current.reset(token)
+class _Joined:
+    """`transaction(...)` / `reading(...)`: join the unit of work already open in this task, or open one (a
+    transaction on `engine.begin()`, a reading connection on `engine.connect()`). A class rather than an
+    @asynccontextmanager: a wizard step enters three of them (the use case's, the repository's, the FSM
+    storage's), and a generator-based context manager costs several times as much to enter and leave."""
+
+    __slots__ = ("_engine", "_outer", "_token", "_write")
+
+    def __init__(self, engine: Any, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._outer: Any = None
+        self._token: Any = None
+
+    async def __aenter__(self) -> Any:
+        current = _current.get()
+        if current is not None:
+            return current
+        if not self._write:
+            self._outer = self._engine.connect()
+            return await self._outer.__aenter__()
+        self._outer = self._engine.begin()
+        conn = await self._outer.__aenter__()
+        self._token = _current.set(conn)
+        return conn
+
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        if self._outer is None:
+            return None
+        if self._token is not None:
+            _current.reset(self._token)
+        result: bool | None = await self._outer.__aexit__(*exc)
+        return result
 
 
-@asynccontextmanager
-async def reading(engine: Any) -> AsyncIterator[Any]:
-    current = _current.get()
-    if current is not None:
-        yield current
-        return
-    async with engine.connect() as conn:
-        yield conn
+def transaction(engine: Any) -> _Joined:
+    return _Joined(engine, write=True)
+
+
+def reading(engine: Any) -> _Joined:
+    return _Joined(engine, write=False)
 
 
 # --- write-through caches that never run ahead of the database ---------------------------------------------

@@ -31,10 +31,20 @@ def alembic_config() -> Config:
     return cfg
 
 
+_SCRIPTS: list[ScriptDirectory] = []
+
+
+def _scripts() -> ScriptDirectory:
+    """The migration scripts, read once per process (reading them loads every revision file)."""
+    if not _SCRIPTS:
+        _SCRIPTS.append(ScriptDirectory.from_config(alembic_config()))
+    return _SCRIPTS[0]
+
+
 def revision_state(connection: Connection) -> tuple[str | None, str]:
     """(the database's migration, None for a new database; the code's head). Raises DatabaseVersionError."""
     current = MigrationContext.configure(connection).get_current_revision()
-    script = ScriptDirectory.from_config(alembic_config())
+    script = _scripts()
     head = script.get_current_head()
     assert head is not None
     if current is not None:
@@ -53,6 +63,10 @@ def revision_state(connection: Connection) -> tuple[str | None, str]:
 
 def _upgrade(connection: Connection) -> tuple[str | None, str]:
     state = revision_state(connection)
+    if state[0] == state[1]:
+        # Already at head (every start but the first after an upgrade): Alembic's upgrade would load env.py
+        # and every migration script again only to find that out.
+        return state
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from domain.applicant import Draft, Relation
 from domain.clock import Clock
-from storage.db import DbEngine, WriteThroughCache, reading, transaction
+from storage.db import DbEngine, Prepared, WriteThroughCache, reading, transaction
 from storage.tables import profiles
 
 _CONTEXT = "profile"
@@ -87,7 +87,7 @@ class ProfileRepository:
             ).all()
         return [self._open(r) for r in rows]
 
-    _SAVE = (
+    _SAVE = Prepared(
         update(profiles)
         .where(profiles.c.id == bindparam("pid"), profiles.c.owner_id == bindparam("owner"))
         .values(data=bindparam("data"), step=bindparam("step"), updated_at=bindparam("now"))

@@ -58,6 +58,23 @@ def test_the_private_aiosqlite_calls_we_rely_on_are_still_there() -> None:
     assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn"), property)
     conn = aiosqlite.connect(":memory:")
     assert isinstance(conn._thread, threading.Thread) and not conn._thread.is_alive()
+    # `_SqliteThread.submit` does what `_execute` does without awaiting: a (future, function) pair on `_tx`.
+    source = inspect.getsource(execute)
+    assert "self._tx.put_nowait((future, function))" in source and "not self._running or not self._connection" in source
+
+
+async def test_submit_runs_the_function_in_the_thread_and_lands_in_its_future(tmp_path: Path) -> None:
+    thread = db._SqliteThread(str(tmp_path / "t.db"))
+    await thread.open()
+    try:
+        future = thread.submit(lambda a, b: (a + b, threading.get_ident()), 1, 2)
+        total, ident = await future
+        assert total == 3 and ident != threading.get_ident()
+        failing = thread.submit(lambda: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            await failing
+    finally:
+        await thread.close()
 
 
 async def test_execute_runs_the_function_in_the_connections_thread_with_its_arguments() -> None:
@@ -246,3 +263,66 @@ async def test_changed_data_is_sealed_again(engine: AiosqliteEngine) -> None:
     await restarted.set_state(FSM_KEY, "Apply:birth_date")  # data read back from the database: sealed afresh
     assert await DatabaseStorage(engine, CLOCK, cipher)._load("1:7:7") == ("Apply:birth_date",
                                                                           {"profile_id": 5, "editing": True})
+
+
+async def test_a_prepared_write_stores_what_sqlalchemy_would_and_rolls_back_with_its_unit(
+    engine: AiosqliteEngine,
+) -> None:
+    """`Prepared` runs on sqlite3 directly: the row it writes reads back as SQLAlchemy's own write would
+    (UTC datetimes included), and a unit that sent nothing but prepared writes still rolls back whole."""
+    repo = ProfileRepository(engine, CLOCK, cipher())
+    await UserRepository(engine, CLOCK).get_or_create(1)
+    profile = await repo.create(1, Relation.SELF)
+    later = datetime(2026, 11, 26, 10, 30, 15, 123456, tzinfo=UTC)
+    params = {"pid": profile.id, "owner": 1, "data": "sealed", "step": "email", "now": later}
+
+    with pytest.raises(RuntimeError):
+        async with transaction(engine) as conn:
+            await conn.execute(ProfileRepository._SAVE, params)  # a hop with the prepared write alone
+            raise RuntimeError("the use case failed")
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(profiles.c.step, profiles.c.updated_at))).one()
+    assert row.step is None and row.updated_at == CLOCK.now()
+
+    async with transaction(engine) as conn:
+        await conn.write(ProfileRepository._SAVE, params)
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(profiles.c.data, profiles.c.step, profiles.c.updated_at))).one()
+    assert (row.data, row.step, row.updated_at) == ("sealed", "email", later)
+    async with transaction(engine) as conn:  # and SQLAlchemy's own statements go on working after it
+        await conn.write(profiles.update().values(step="name"))
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(profiles.c.step))).scalar() == "name"
+
+
+def test_prepared_refuses_a_statement_with_values_of_its_own() -> None:
+    statement = db.Prepared(profiles.update().values(step="fixed"))
+    with pytest.raises(ValueError, match="plain parameterised write"):
+        statement.sqlite(db.sqlite.dialect())
+
+
+async def test_a_commit_cancelled_in_flight_lands_and_the_cache_follows_it(
+    engine: AiosqliteEngine, tmp_path: Path
+) -> None:
+    """The task awaiting a commit is cancelled while the commit waits for another process's lock: the commit
+    still lands when the lock is released, and the write-through cache follows it then, never before."""
+    users = UserRepository(engine, CLOCK)
+    await users.get_or_create(1)
+    other = sqlite3.connect(tmp_path / "data" / "t.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        task = asyncio.create_task(users.set_locale(1, "en"))
+        await asyncio.sleep(0.2)  # the commit hop is waiting for the lock in the writer's thread
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert (await users.get(1)).locale is None  # not committed yet: the cache did not run ahead
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    for _ in range(100):
+        if (await users.get(1)).locale == "en":
+            break
+        await asyncio.sleep(0.02)
+    assert (await users.get(1)).locale == "en"
+    assert (await UserRepository(engine, CLOCK).get(1)).locale == "en"  # and the file has it

@@ -1,0 +1,152 @@
+"""Routers that walk an update to its handler with less of aiogram's per-router machinery, same outcome.
+
+aiogram 3.31 passes every update through each router in order, and for each router it builds the router's outer
+middleware chain (`functools.wraps` + `partial`, even when the chain is empty), copies the keyword arguments
+three times, checks the router's own filters and then each handler's filters. A wizard answer walks eight
+routers and fourteen handler checks before it reaches handlers/apply.py; measured with bench/updates.py this
+routing was about a fifth of the event loop's time in a wizard step. `QuickRouter` cuts what cannot change the
+outcome:
+
+* a router whose observer has no outer middleware calls its propagation directly (aiogram's empty chain is
+  exactly `handler(event, **kwargs)`);
+* a router with nothing for this update type — no handlers, no filters, no outer middleware, no sub-routers
+  (the errors router for a message) — is passed over: aiogram would answer UNHANDLED after the same walk;
+* a router whose message handlers are all commands (each has a `Command` filter among its filters, and the
+  observer has no filters or outer middleware of its own) is passed over for a message whose text (or
+  caption) does not start with one of those commands' prefixes: every one of its `Command` filters would
+  say no, for the reason `Command.extract_command` gives (the first character after leading whitespace is the
+  prefix).
+
+tests/test_routing.py holds aiogram's code these rules rely on to what it was when they were written, so an
+aiogram upgrade that changes it fails there rather than routing differently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from functools import partial
+from types import MappingProxyType
+from typing import Any
+
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.bases import REJECTED, UNHANDLED, SkipHandler
+from aiogram.dispatcher.event.handler import FilterObject
+from aiogram.dispatcher.event.telegram import TelegramEventObserver
+from aiogram.filters import Command
+from aiogram.types import Message, TelegramObject
+
+
+def command_prefixes(observer: TelegramEventObserver) -> str | None:
+    """The prefixes of the commands, when every handler of `observer` needs a command; otherwise None."""
+    if not observer.handlers or observer._handler.filters or len(observer.outer_middleware):
+        return None
+    prefixes = ""
+    for handler in observer.handlers:
+        commands = [f.callback for f in handler.filters or [] if isinstance(f.callback, Command)]
+        if not commands:
+            return None
+        prefixes += "".join(c.prefix for c in commands)
+    return prefixes
+
+
+def cannot_be_command(event: TelegramObject, prefixes: str) -> bool:
+    """True when no `Command` filter with one of `prefixes` can match `event` (as Command.__call__ reads it)."""
+    if not isinstance(event, Message):
+        return True
+    text = (event.text or event.caption or "").lstrip()
+    return not text or text[0] not in prefixes
+
+
+class QuickPropagation(Router):
+    """Propagation that skips what cannot change the outcome (see the module doc); mixed into a Router or the
+    Dispatcher, used as them."""
+
+    _prefixes: Mapping[str, tuple[int, str | None]] = MappingProxyType({})  # set by freeze_commands
+
+    def freeze_commands(self) -> None:
+        """Note which observers hold commands only; call once every handler of this router is registered."""
+        self._prefixes = {name: (len(o.handlers), command_prefixes(o)) for name, o in self.observers.items()
+                          if isinstance(o, TelegramEventObserver)}
+
+    async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
+        observer = self.observers.get(update_type)
+        if observer is not None and len(observer.outer_middleware):
+            return await super().propagate_event(update_type, event, **kwargs)
+        if observer is not None and not self.sub_routers and not observer._handler.filters:
+            if not observer.handlers:
+                return UNHANDLED  # nothing here for this update: aiogram's walk ends the same way
+            count, prefixes = self._prefixes.get(update_type, (-1, None))
+            if prefixes is not None and count == len(observer.handlers) and cannot_be_command(event, prefixes):
+                return UNHANDLED  # every handler here needs a command, and this is not one
+        kwargs["event_router"] = self
+        return await self._propagate_event(observer=observer, update_type=update_type, event=event, **kwargs)
+
+    async def _propagate_event(
+        self, observer: TelegramEventObserver | None, update_type: str, event: TelegramObject, **kwargs: Any
+    ) -> Any:
+        """aiogram's own, minus the calls that cannot change the outcome: the router's filters are checked only
+        when it has some, its handlers are tried only when it has some, without copying the arguments for
+        every filter."""
+        response = UNHANDLED
+        if observer:
+            if observer._handler.filters:
+                data = await passes(observer._handler.filters, event, kwargs)
+                if data is None:
+                    return UNHANDLED
+                kwargs.update(data)
+            if observer.handlers:
+                response = await trigger(observer, event, dict(kwargs))  # its own copy, as aiogram's
+                if response is REJECTED:  # pragma: no cover - only if a handler returns REJECTED
+                    return UNHANDLED
+                if response is not UNHANDLED:
+                    return response
+        for router in self.sub_routers:
+            response = await router.propagate_event(update_type=update_type, event=event, **kwargs)
+            if response is not UNHANDLED:
+                break
+        return response
+
+
+async def passes(filters: list[FilterObject], event: TelegramObject, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """aiogram's HandlerObject.check: None when a filter says no, else what the filters added (a dict filter
+    result is merged for the filters after it, as aiogram does). `kwargs` is not changed."""
+    added: dict[str, Any] = {}
+    data = kwargs
+    for item in filters:
+        args = data if item.varkw else {k: data[k] for k in item.params if k in data}
+        check = (await item.callback(event, **args) if item.awaitable
+                 else await asyncio.to_thread(partial(item.callback, event, **args)))
+        if not check:
+            return None
+        if isinstance(check, dict):
+            if data is kwargs:
+                data = dict(kwargs)
+            data.update(check)
+            added.update(check)
+    return added
+
+
+async def trigger(observer: TelegramEventObserver, event: TelegramObject, kwargs: dict[str, Any]) -> Any:
+    """aiogram's TelegramEventObserver.trigger, with `passes` for the handlers' filters."""
+    for handler in observer.handlers:
+        kwargs["handler"] = handler
+        data = await passes(handler.filters, event, kwargs) if handler.filters else {}
+        if data is not None:
+            kwargs.update(data)
+            try:
+                wrapped_inner = observer.outer_middleware.wrap_middlewares(
+                    observer._resolve_middlewares(), handler.call
+                )
+                return await wrapped_inner(event, kwargs)
+            except SkipHandler:
+                continue
+    return UNHANDLED
+
+
+class QuickRouter(QuickPropagation, Router):
+    """A Router whose propagation skips what cannot change the outcome."""
+
+
+class QuickDispatcher(QuickPropagation, Dispatcher):
+    """The Dispatcher, propagating like QuickRouter (its own message observer has no middleware either)."""
