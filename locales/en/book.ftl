@@ -33,11 +33,11 @@ book-kind-attestation = Attestation
 book-kind-vaccination = Vaccination
 
 web-check-page-title = Medical book check
-web-check-valid = ✅ Signature valid, the book is in force
-web-check-revoked = ❌ This book is revoked
+web-check-valid = ✓ Signature valid, the book is in force
+web-check-revoked = ✗ This book is revoked
 web-check-not-found = Book not found
 web-check-not-found-hint = Make sure the whole link was copied. If a worker is showing you the book, ask them to open it in the bot again.
-web-check-bad-signature = ❌ The signature does not match: do not trust this book
+web-check-bad-signature = ✗ The signature does not match: do not trust this book
 web-check-number = Number: { $number }
 web-check-holder = Holder
 web-check-photo-alt = The holder's photo
@@ -48,7 +48,7 @@ web-check-entry-no-term = no end date
 web-check-entry-missing = no entry
 web-check-entry-expired = ran out { $date }
 web-check-entry-holder = reported by the holder
-web-check-incomplete = ⚠️ Not every required entry is in force.
+web-check-incomplete = ⚠ Not every required entry is in force.
 web-check-other-language = Русский
 
 btn-my-book = My EMK

@@ -30,6 +30,6 @@ hint-renewal-entries = Press a button: upload a result, “To the application ch
 
 # A book replaced by a renewal's new book: the card, the PDF, the bot's check and the check page.
 book-status-superseded = ❌ Replaced by a new book: { $number }
-web-check-superseded = ❌ Replaced by a new book on renewal: { $number }. This book is no longer valid.
+web-check-superseded = ✗ Replaced by a new book on renewal: { $number }. This book is no longer valid.
 staff-card-renews = 🔄 Renewal of book { $number }
 staff-card-book-superseded = Book { $number } replaced by a new one: { $new }

@@ -33,11 +33,11 @@ book-kind-attestation = Аттестация
 book-kind-vaccination = Прививка
 
 web-check-page-title = Проверка медицинской книжки
-web-check-valid = ✅ Подпись верна, книжка действует
-web-check-revoked = ❌ Книжка отозвана
+web-check-valid = ✓ Подпись верна, книжка действует
+web-check-revoked = ✗ Книжка отозвана
 web-check-not-found = Книжка не найдена
 web-check-not-found-hint = Проверьте, что ссылка скопирована полностью. Если книжку показывает работник, попросите его открыть её в боте заново.
-web-check-bad-signature = ❌ Подпись не сходится: не доверяйте этой книжке
+web-check-bad-signature = ✗ Подпись не сходится: не доверяйте этой книжке
 web-check-number = Номер: { $number }
 web-check-holder = Владелец
 web-check-photo-alt = Фотография владельца
@@ -48,7 +48,7 @@ web-check-entry-no-term = без срока
 web-check-entry-missing = нет записи
 web-check-entry-expired = срок истёк { $date }
 web-check-entry-holder = со слов владельца
-web-check-incomplete = ⚠️ Не все обязательные записи действуют.
+web-check-incomplete = ⚠ Не все обязательные записи действуют.
 web-check-other-language = English
 
 btn-my-book = Моя ЭМК

@@ -30,6 +30,6 @@ hint-renewal-entries = Нажмите кнопку: загрузить резу�
 
 # Книжка, заменённая новой при продлении: карточка, PDF, проверка в боте и на странице проверки.
 book-status-superseded = ❌ Книжка заменена новой: { $number }
-web-check-superseded = ❌ Книжка заменена новой при продлении: { $number }. Эта книжка больше не действует.
+web-check-superseded = ✗ Книжка заменена новой при продлении: { $number }. Эта книжка больше не действует.
 staff-card-renews = 🔄 Продление книжки { $number }
 staff-card-book-superseded = Книжка { $number } заменена новой: { $new }
