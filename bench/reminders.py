@@ -113,6 +113,7 @@ def settings_for(data_dir: Path, api_url: str, rate: float) -> Any:
     return Settings(  # type: ignore[call-arg]
         _env_file=None, BOT_TOKEN=TOKEN, BOT_API_URL=api_url, DATA_DIR=data_dir, WEB_ENABLED=False,
         DATABASE_URL=f"sqlite+aiosqlite:///{data_dir / 'emk.db'}", NOTIFY_RATE=rate,
+        OPERATOR_NAME="Bench clinic", OPERATOR_ADDRESS="Bench street 1", OPERATOR_CONTACT="bench@example.org",
     )
 
 
@@ -161,6 +162,7 @@ async def populate(data_dir: Path, holders: int) -> None:
 
     from bot.factory import create_deps
     from domain.book import Book, Entry, EntryKind, book_canonical, format_book_number, sign_canonical
+    from domain.consent import CONSENT_VERSION
     from storage.books import books, row_name
     from storage.db import transaction
     from storage.outbox import outbox
@@ -176,7 +178,7 @@ async def populate(data_dir: Path, holders: int) -> None:
     for i in range(holders):
         uid = BASE_ID + i
         user_rows.append({"telegram_id": uid, "locale": "ru" if i % 2 else "en", "created_at": now,
-                          "updated_at": now})
+                          "updated_at": now, "consent_version": CONSENT_VERSION, "consent_at": now})
         setting_rows.append({"owner_id": uid, "disabled": "", "quiet": "off", "zone": None, "updated_at": now})
         book = Book(number=format_book_number(2026, i + 1), check_id=secrets.token_urlsafe(16), surname="Ivanova",
                     name="Anna", patronymic=None, birth_date=date(1990, 2, 1), photo_sha256=None,
