@@ -447,9 +447,8 @@ class ReminderPolicy(_Model):
     validity_days_before: Annotated[
         tuple[Annotated[_Int, between(0, 365)], ...], AfterValidator(unique_sorted_desc)
     ] = (60, 30, 7, 1, 0)
-    appointment_hours_before: Annotated[
-        tuple[Annotated[_Int, between(1, 168)], ...], AfterValidator(unique_sorted_desc)
-    ] = (24, 2)
+    appointment_day_before_hour: Annotated[_Int, between(0, 23)] = 18  # the evening before, clinic time
+    appointment_hours_before: Annotated[_Int, between(1, 23)] = 2
     stuck_application_hours: Annotated[_Int, between(1, 720)] = 48
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
 

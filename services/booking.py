@@ -161,7 +161,10 @@ class BookingService:
                 if old is not None:
                     old = await self.bookings.finish(old.id, BookingStatus.SUPERSEDED, replaced_by=booking.id)
                     await self.pushes.drop_booking_reminders(replacing or 0, REMINDER_KINDS)
-                for reminder in rules.reminder_times(slot.start, clinic.zone, now=now):
+                asked = self.policy.reminders
+                for reminder in rules.reminder_times(slot.start, clinic.zone, now=now,
+                                                     day_before_hour=asked.appointment_day_before_hour,
+                                                     hours_before=asked.appointment_hours_before):
                     await self.pushes.booking_reminder(booking.id, owner_id, reminder.kind.value, reminder.at)
                 await self.bookings.audit(actor_id=owner_id, action="booking.move" if old else "booking.book",
                                           booking=booking.id, clinic=clinic_code, replaced=replacing)

@@ -437,3 +437,31 @@ async def test_the_talon_asks_for_the_referral_where_the_policy_says_so(api: Fak
         assert "Возьмите с собой: паспорт, СНИЛС, полис ОМС." in boris.last
     finally:
         await plain_world.stop()
+
+
+async def test_the_appointment_reminders_follow_the_policy(api: FakeBotAPI, tmp_path: Path) -> None:
+    from bot.operator_files import EXAMPLE_POLICY_PATH
+
+    policy = tmp_path / "policy.toml"
+    text = EXAMPLE_POLICY_PATH.read_text(encoding="utf-8")
+    for old, new in (("appointment_day_before_hour = 18", "appointment_day_before_hour = 20"),
+                     ("appointment_hours_before = 2", "appointment_hours_before = 3")):
+        assert old in text
+        text = text.replace(old, new)
+    policy.write_text(text, encoding="utf-8")
+    world = World(api=api, data_dir=tmp_path / "data",
+                  env={"CLINICS_FILE": str(clinics_file(tmp_path)), "POLICY_FILE": str(policy)})
+    await world.start()
+    try:
+        anna = await consented(world, 5550001, moscow_profile=True)
+        await to_confirm(anna)
+        await anna.press("✅ Записаться")
+        assert world.deps is not None
+        (booked,) = (await world.deps.services.booking.mine(anna.user.id)).upcoming
+        assert booked.start == TOMORROW_10
+        assert await reminders(world) == {  # 20:00 the evening before and 07:00, Moscow time
+            f"booking:{booked.id}:day_before": ("pending", datetime(2026, 11, 25, 17, 0, tzinfo=UTC)),
+            f"booking:{booked.id}:hours_before": ("pending", datetime(2026, 11, 26, 4, 0, tzinfo=UTC)),
+        }
+    finally:
+        await world.stop()

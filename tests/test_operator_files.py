@@ -275,8 +275,12 @@ CASES: list[tuple[str, str]] = [
         "reminders.validity_days_before[1]: must be between 0 and 365 (got -1)",
     ),
     (
-        "[reminders]\nappointment_hours_before = [0]",
-        "reminders.appointment_hours_before[0]: must be between 1 and 168 (got 0)",
+        "[reminders]\nappointment_hours_before = 0",
+        "reminders.appointment_hours_before: must be between 1 and 23 (got 0)",
+    ),
+    (
+        "[reminders]\nappointment_day_before_hour = 24",
+        "reminders.appointment_day_before_hour: must be between 0 and 23 (got 24)",
     ),
     (
         "[reminders]\nstuck_application_hours = 0",

@@ -64,7 +64,7 @@ def test_default_periods() -> None:
     assert policy.book_validity_months(is_minor=False) == 60
     assert policy.book_validity_months(is_minor=True) == 36
     assert policy.reminders.validity_days_before == (60, 30, 7, 1, 0)
-    assert policy.reminders.appointment_hours_before == (24, 2)
+    assert (policy.reminders.appointment_day_before_hour, policy.reminders.appointment_hours_before) == (18, 2)
     assert policy.reminders.stuck_application_hours == 48
     assert (policy.reminders.quiet_hours.start, policy.reminders.quiet_hours.end) == (21, 9)
     assert policy.booking.horizon_days == 14
