@@ -35,6 +35,10 @@ class UserLocaleMiddleware(BaseMiddleware):
         locale = self.translator.resolve_locale(
             user.locale if user else None, tg_user.language_code if tg_user else None
         )
+        if user is not None and user.locale is None and locale != self.translator.default:
+            # Telegram's language, remembered once, so that pushes (sent outside any update) speak it too;
+            # /language changes it. A person on the default language costs no write.
+            user = await self.accounts.set_locale(user, locale)
         data["user"] = user
         data["locale"] = locale
         data["tr"] = self.translator.bind(locale)

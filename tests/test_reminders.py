@@ -254,9 +254,7 @@ async def test_a_holder_who_blocked_the_bot_is_skipped(world: World) -> None:
 async def test_the_english_reminder_and_the_renew_button(world: World) -> None:
     john = world.person(5550003, "John", "en")
     await john.command("start")
-    await john.press("I agree")
-    await john.command("language")
-    await john.press("English")  # pushes speak the language the person chose
+    await john.press("I agree")  # never chose a language: pushes speak the one Telegram reported
     world.clock.set(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
     assert world.deps is not None
     holder = Holder(john.user.id, None, "Smith", "John", None, date(1990, 2, 1))
@@ -405,3 +403,18 @@ async def test_no_reminder_after_the_holder_withdraws_consent(world: World) -> N
         pending = (await conn.execute(select(func.count()).select_from(outbox).where(
             outbox.c.kind == "reminder", outbox.c.status == OutboxStatus.PENDING.value))).scalar()
     assert pending == 0
+
+
+async def test_pushes_speak_telegrams_language_until_the_person_chooses_another(world: World) -> None:
+    john = world.person(5550003, "John", "en")
+    await john.command("start")
+    assert world.deps is not None
+    assert (await world.deps.users.get(john.user.id)).locale == "en"  # type: ignore[union-attr]
+    anna = world.person(5550004, "Анна", "ru")  # the default language: nothing to remember, no write
+    await anna.command("start")
+    assert (await world.deps.users.get(anna.user.id)).locale is None  # type: ignore[union-attr]
+    await john.command("language")
+    await john.press("Русский")
+    john_de = world.person(5550003, "John", "de")
+    await john_de.command("help")
+    assert (await world.deps.users.get(john.user.id)).locale == "ru"  # type: ignore[union-attr]
