@@ -48,6 +48,10 @@ def _init_worker() -> None:
     workers ignore SIGINT already; said here too so it does not hang on a library detail), and the
     libraries and the face model are loaded before the first photo arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # pebble stops a worker past its budget with SIGTERM, and its own handler for it is Python code, which
+    # cannot run while the worker is inside PDFium or OpenCV: pebble then waited 3 s more and sent SIGKILL.
+    # The default action ends the process at once; a worker holds nothing that needs cleaning up.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # pypdf reports each quirk of a malformed PDF as a warning record; the worker has no log set-up,
     # so they would go to stderr. What matters is the check's result.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
