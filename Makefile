@@ -37,7 +37,10 @@ restore: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -p no:cacheprovider -n auto --dist worksteal
+	@# With PYTHONDONTWRITEBYTECODE set (some shells and containers set it) every xdist worker and every
+	@# `python -m bot` a test starts compiled the project again and re-rewrote the asserts of all 150 test
+	@# modules: ~5 s of each worker's start. Python's own cache (__pycache__, git-ignored) is kept for tests.
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -p no:cacheprovider -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -20,10 +20,8 @@ import signal
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
 from pebble import ProcessExpired, ProcessPool
 
 from domain.issues import Issue, error
@@ -31,6 +29,9 @@ from domain.media import TELEGRAM_DOWNLOAD_LIMIT, sha256_hex, sniff
 from domain.portrait import PortraitResult, check_portrait
 from domain.qr import read_qr
 from domain.scans import ScanResult, check_scan
+
+if TYPE_CHECKING:
+    from aiogram import Bot
 
 log = logging.getLogger("emk.media")
 
@@ -47,6 +48,10 @@ def _init_worker() -> None:
     workers ignore SIGINT already; said here too so it does not hang on a library detail), and the
     libraries and the face model are loaded before the first photo arrives."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # pebble stops a worker past its budget with SIGTERM, and its own handler for it is Python code, which
+    # cannot run while the worker is inside PDFium or OpenCV: pebble then waited 3 s more and sent SIGKILL.
+    # The default action ends the process at once; a worker holds nothing that needs cleaning up.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # pypdf reports each quirk of a malformed PDF as a warning record; the worker has no log set-up,
     # so they would go to stderr. What matters is the check's result.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -138,6 +143,10 @@ class MediaWorker:
 async def download(bot: Bot, file_id: str, declared_size: int | None) -> bytes | Issue:
     """The file's bytes, or why they could not be had. Telegram's Bot API serves at most 20 MB:
     bigger files are refused before any download, with advice."""
+    # Imported here, not at the top: a spawned worker imports this module (for _init_worker) and must not
+    # pay `import aiogram` (~5 s of CPU, every Bot API type's schema) before its first check.
+    from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+
     if declared_size is not None and declared_size > TELEGRAM_DOWNLOAD_LIMIT:
         return error("file-too-big-to-download", limit_mb=TELEGRAM_DOWNLOAD_LIMIT // (1024 * 1024))
     buffer = io.BytesIO()
