@@ -413,15 +413,24 @@ async def test_the_database_itself_refuses_a_second_holder_of_a_seat(tmp_path: P
         await engine.dispose()
 
 
-async def test_the_talon_asks_for_the_referral_where_the_policy_says_so(api: FakeBotAPI, tmp_path: Path) -> None:
+async def world_with_policy(api: FakeBotAPI, tmp_path: Path, changes: dict[str, str]) -> World:
+    """A booking world whose policy is the shipped example with `changes` (line → line) made."""
     from bot.operator_files import EXAMPLE_POLICY_PATH
 
-    policy = tmp_path / "policy.toml"
     text = EXAMPLE_POLICY_PATH.read_text(encoding="utf-8")
-    policy.write_text(text.replace("referral_required = false", "referral_required = true"), encoding="utf-8")
+    for old, new in changes.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text, encoding="utf-8")
     world = World(api=api, data_dir=tmp_path / "data",
                   env={"CLINICS_FILE": str(clinics_file(tmp_path)), "POLICY_FILE": str(policy)})
     await world.start()
+    return world
+
+
+async def test_the_talon_asks_for_the_referral_where_the_policy_says_so(api: FakeBotAPI, tmp_path: Path) -> None:
+    world = await world_with_policy(api, tmp_path, {"referral_required = false": "referral_required = true"})
     try:
         anna = await consented(world, 5550001, moscow_profile=True)
         await to_confirm(anna)
@@ -440,18 +449,10 @@ async def test_the_talon_asks_for_the_referral_where_the_policy_says_so(api: Fak
 
 
 async def test_the_appointment_reminders_follow_the_policy(api: FakeBotAPI, tmp_path: Path) -> None:
-    from bot.operator_files import EXAMPLE_POLICY_PATH
-
-    policy = tmp_path / "policy.toml"
-    text = EXAMPLE_POLICY_PATH.read_text(encoding="utf-8")
-    for old, new in (("appointment_day_before_hour = 18", "appointment_day_before_hour = 20"),
-                     ("appointment_hours_before = 2", "appointment_hours_before = 3")):
-        assert old in text
-        text = text.replace(old, new)
-    policy.write_text(text, encoding="utf-8")
-    world = World(api=api, data_dir=tmp_path / "data",
-                  env={"CLINICS_FILE": str(clinics_file(tmp_path)), "POLICY_FILE": str(policy)})
-    await world.start()
+    world = await world_with_policy(api, tmp_path, {
+        "appointment_day_before_hour = 18": "appointment_day_before_hour = 20",
+        "appointment_hours_before = 2": "appointment_hours_before = 3",
+    })
     try:
         anna = await consented(world, 5550001, moscow_profile=True)
         await to_confirm(anna)
