@@ -65,7 +65,6 @@ class ShareState(StrEnum):
     EXPIRED = "expired"  # computed, never stored
 
 
-STORED_STATES: Final = frozenset({ShareState.CREATED, ShareState.OPENED, ShareState.DELIVERED, ShareState.REVOKED})
 
 
 def new_token() -> str:

@@ -79,8 +79,11 @@ async def on_level(query: CallbackQuery, callback_data: ShareCb, tr: Tr, state: 
 async def on_days(query: CallbackQuery, callback_data: ShareCb, tr: Tr, user: User, state: FSMContext,
                   services: Services) -> None:
     days = int(callback_data.value) if callback_data.value.isdigit() else 0
+    if not isinstance(query.message, Message):  # nowhere to send the link: make none
+        await query.answer(tr("hint-button-expired"))
+        return
     made = await services.sharing.create(state, user.telegram_id, days)
-    if made is None or not isinstance(query.message, Message):
+    if made is None:
         await query.answer(tr("hint-button-expired"))
         return
     await query.answer()

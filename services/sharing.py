@@ -167,9 +167,6 @@ class SharingService:
         """'My links': every share of the holder, newest first, with its state now."""
         return [await self._line(s) for s in await self.shares.list_for(owner_id)]
 
-    async def has_any(self, owner_id: int) -> bool:
-        return await self.shares.has_any(owner_id)
-
     async def line(self, share_id: int, owner_id: int | None = None) -> ShareLine | None:
         """One share (the holder's own when `owner_id` is given)."""
         share = await self.shares.get(share_id, owner_id)

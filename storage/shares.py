@@ -119,11 +119,6 @@ class ShareRepository:
             rows = (await conn.execute(query)).all()
         return [self._row(r) for r in rows]
 
-    async def has_any(self, owner_id: int) -> bool:
-        async with reading(self.engine) as conn:
-            row = (await conn.execute(select(shares.c.id).where(shares.c.owner_id == owner_id).limit(1))).first()
-        return row is not None
-
     async def opened(self, share: StoredShare) -> None:
         """An open of the page: the event, and the first open moves 'created' to 'opened'."""
         now = self.clock.now()

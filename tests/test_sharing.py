@@ -211,6 +211,7 @@ async def test_skip_name_status_level_expiry_and_only_the_holder_revokes(world: 
     assert await sharing.page(token) is None
     await anna.press("🔗 Мои ссылки")
     assert "Состояние: Истекла" in anna.last
+    assert not any(b.startswith("⛔ Отозвать") for b in anna.buttons())  # an expired link has nothing to revoke
 
 
 async def test_cancel_and_a_revoked_book_cannot_be_shared(world: World) -> None:

@@ -79,15 +79,15 @@ def line_text(tr: Tr, line: ShareLine, tz: ZoneInfo) -> str:
 
 
 def listing(tr: Tr, lines: list[ShareLine], tz: ZoneInfo, book_id: int = 0) -> tuple[str, InlineKeyboardMarkup]:
-    """'My links': each share with its employer, level, expiry and state; a revoke button for each that is not
-    revoked (one tap, then a confirmation)."""
+    """'My links': each share with its employer, level, expiry and state; a revoke button for each that still
+    works (one tap, then a confirmation)."""
     if not lines:
         text = tr("share-list-empty")
     else:
         text = "\n\n".join([tr("share-list-title"), *(line_text(tr, line, tz) for line in lines)])
     rows = []
     for line in lines:
-        if line.state is not ShareState.REVOKED:
+        if line.state not in (ShareState.REVOKED, ShareState.EXPIRED):  # a dead link has nothing to revoke
             name = line.share.employer_name or line.share.employer_id
             rows.append([_button(tr("btn-share-revoke", employer=name[:40]), action="revoke", share=line.share.id)])
     if book_id:
