@@ -23,6 +23,8 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.book import Book, Entry, EntryKind
+from domain.exams import add_months
+from domain.person import is_minor
 
 __all__ = [
     "DEFAULT_QUIET",
@@ -149,12 +151,10 @@ def _newer(a: Entry, b: Entry) -> bool:
 def book_validity_end(book: Book, months_adult: int | None, months_minor: int | None) -> date | None:
     """The book's own last valid day where the policy gives it a validity in months (minor: under 18 on the
     day of issue); None when it gives none."""
-    born, issued = book.birth_date, book.issued_on
-    adult_on = _add_months(born, 18 * 12)
-    months = months_adult if issued >= adult_on else months_minor
+    months = months_minor if is_minor(book.birth_date, book.issued_on) else months_adult
     if not months:
         return None
-    return _add_months(issued, months) - timedelta(days=1)
+    return add_months(book.issued_on, months) - timedelta(days=1)
 
 
 def book_terms(
@@ -289,12 +289,3 @@ def _zones() -> list[str]:
     return _ZONES
 
 
-def _add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError("unreachable")

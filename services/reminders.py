@@ -49,9 +49,6 @@ __all__ = ["Hold", "ReminderService"]
 
 log = logging.getLogger("emk.reminders")
 
-REMINDER_ROW_KIND = "reminder"
-
-
 class BookSource(Protocol):
     """What the plan reads of the books (services/book.py: BookService)."""
 

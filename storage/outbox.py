@@ -181,8 +181,10 @@ class OutboxRepository:
 
     async def replace_pending(self, user_id: int, kind: str, rows: list[dict[str, Any]]) -> int:
         """A holder's plan of `kind` rows, recomputed: in the caller's transaction, their pending rows that
-        are not yet due and not claimed are deleted, and `rows` (dedup_key, chat_id, payload, due_at) are
-        inserted — a key already sent, skipped, due or being sent is left as it is (never sent twice).
+        are not yet due, not claimed and never tried are deleted, and `rows` (dedup_key, chat_id, payload,
+        due_at) are inserted — a key already sent, skipped, due or being sent is left as it is (never sent
+        twice). A row that was tried (waiting out a retry, or deferred past quiet hours) stays: its planned
+        moment has passed, so the new plan would not make it again, and delivery checks it still stands.
         Returns how many rows were inserted."""
         now = self.clock.now()
         stale = delete(outbox).where(
@@ -191,6 +193,7 @@ class OutboxRepository:
             outbox.c.status == OutboxStatus.PENDING.value,
             outbox.c.due_at > now,
             outbox.c.claimed_at.is_(None),
+            outbox.c.last_error.is_(None),
         )
         inserted = 0
         async with transaction(self.engine) as conn:
@@ -305,7 +308,8 @@ class OutboxRepository:
     async def defer(self, row_id: int, token: str, until: datetime) -> bool:
         """Not now (the holder's quiet hours): due again at `until`, and this attempt does not count."""
         attempts = case((outbox.c.attempts > 0, outbox.c.attempts - 1), else_=0)
-        return await self._finish(row_id, token, due_at=until, claimed_at=None, claim_token=None, attempts=attempts)
+        return await self._finish(row_id, token, due_at=until, claimed_at=None, claim_token=None, attempts=attempts,
+                                  last_error="QuietHours")
 
     async def release(self, row_id: int, token: str) -> bool:
         """Give a claimed row back untouched (shutting down before it was tried): the attempt does not count."""

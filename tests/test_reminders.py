@@ -418,3 +418,18 @@ async def test_pushes_speak_telegrams_language_until_the_person_chooses_another(
     john_de = world.person(5550003, "John", "de")
     await john_de.command("help")
     assert (await world.deps.users.get(john.user.id)).locale == "ru"  # type: ignore[union-attr]
+
+
+async def test_a_reminder_deferred_past_quiet_hours_survives_a_replan(world: World) -> None:
+    anna = await _exam_in_a_week(world)
+    assert world.deps is not None
+    world.clock.set(datetime(2026, 12, 1, 19, 0, tzinfo=UTC))  # the bot was down: 22:00 in Moscow, quiet hours
+    mark = len(world.api.calls)
+    assert await world.sweep() == 1  # the 7-days-before reminder, due 10:00, is deferred to 09:00
+    assert _reminders_to(world, anna, mark) == []
+    await world.deps.services.reminders.replan(anna.user.id)  # e.g. a setting changed in the night
+    world.clock.set(datetime(2026, 12, 2, 6, 0, 1, tzinfo=UTC))
+    while await world.sweep():
+        pass
+    sent = _reminders_to(world, anna, mark)
+    assert len(sent) == 1 and "08.12.2026" in sent[0]["text"], sent

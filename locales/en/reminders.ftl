@@ -15,7 +15,7 @@ push-remind-attestation =
     Pass the attestation and upload the result to keep the book { $number } valid.
 push-remind-vaccination =
     ⚠️ A vaccination runs out { $when }, { $date }: { $items }.
-    Once you have had it again, upload the result.
+    Once you have had it again, upload the result to the book { $number }.
 push-remind-elmk =
     ⚠️ The exam on your ELMK { $number } runs out { $when }, { $date }.
     Book the exam and upload the result.
@@ -48,7 +48,7 @@ notify-zone-pick = Choose your time zone by the nearest big city.
 notify-ask-quiet = Type your quiet hours: start and end with a hyphen, for example 22:30-07:00.
 notify-ask-zone = Type your time zone's international name, for example Asia/Novosibirsk or Europe/Samara.
 notify-error-quiet = I could not read these times. Type the start and the end with a hyphen, for example 22:30-07:00 (hours 0 to 23, minutes 00 to 59, start and end different).
-notify-error-zone = There is no such time zone. Type its international name, for example Asia/Novosibirsk, or choose a city with a button.
+notify-error-zone = There is no such time zone. Type its international name, for example Asia/Novosibirsk, or press "Back" and choose a city from the list.
 notify-saved = ✅ Saved.
 hint-notify-quiet = I am waiting for your quiet hours as text, for example 22:30-07:00. Or press "Back".
 hint-notify-zone = I am waiting for a time zone name, for example Asia/Novosibirsk. Or press "Back".
