@@ -131,6 +131,8 @@ def snapshot(database: Path, target: Path) -> str | None:
             tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             row = copy.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables \
                 else None
+    except sqlite3.OperationalError as exc:  # locked past the timeout, a full or read-only disk: not damage
+        raise StartupError(f"could not copy the database {database} to {target}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         problems = [str(exc)]
     if problems != ["ok"]:

@@ -100,9 +100,6 @@ class PrivacyService:
         self.engine, self.personal, self.users, self.profiles, self.files = engine, personal, users, profiles, files
         self.clock, self.retention, self.limit = clock, retention, limit
 
-    async def holds_data(self, uid: int) -> bool:
-        return await self.personal.holds_any(uid)
-
     async def ask_export(self, conversation: Conversation) -> None:
         await conversation.set_state(MyData.confirm_export)
 

@@ -192,10 +192,9 @@ class ExamRepository:
                 update(exam_results)
                 .where(exam_results.c.id == record_id, exam_results.c.version == seen_version,
                        exam_results.c.state == ExamState.ON_REVIEW.value)
-                .values(state=state.value, reason=self._seal(record_id, {"reason": reason})["reason"],
-                        valid_until=valid_until, decided_by=by_id,
-                        decided_by_name=by_name[:128], decided_at=now, version=exam_results.c.version + 1,
-                        updated_at=now)
+                .values(state=state.value, **self._seal(record_id, {"reason": reason}), valid_until=valid_until,
+                        decided_by=by_id, decided_by_name=by_name[:128], decided_at=now,
+                        version=exam_results.c.version + 1, updated_at=now)
                 .returning(*exam_results.c)
             )).first()
         return self._record(row) if row is not None else None

@@ -5,8 +5,8 @@ opkit-myid = Your Telegram ID: <code>{ $id }</code>
 opkit-myid-chat = This chat's ID: <code>{ $chat_id }</code> — it goes into STAFF_CHAT_ID.
 opkit-error-alert =
     ⚠️ Error in the bot: { $kind }, code { $ref }.
-    The person got an apology with this code; the details are in the bot's log (journalctl -u emk-bot | grep { $ref }). No personal data here.{ $held ->
+    The person was shown this code; the details are in the bot's log (journalctl -u emk-bot | grep { $ref }). No personal data here.{ $held ->
         [0] {""}
-       *[other] {" "}Errors of this kind in the past hour not reported separately: { $held }.
+       *[other] {" "}Errors of this kind since the previous message about them, counted but not sent: { $held }.
     }
-    The next message about an error of this kind comes no sooner than in an hour.
+    For the next hour, errors of this kind are counted, not sent.

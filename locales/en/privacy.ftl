@@ -11,7 +11,7 @@ btn-privacy-cancel = Cancel
 privacy-menu =
     🔐 My data
 
-    "Download" — I will send here a ZIP archive with everything the bot keeps about you: profiles and drafts, applications with their status history, books with their exam entries, exam appointments, added ELMK, your consent history, the notifications sent to you, and your files.
+    "Download" — I will send here a ZIP archive with everything the bot keeps about you: profiles and drafts, applications with their status history, books with their exam entries, exam appointments, added ELMK, links for employers, payments, notification settings, your consent history, the notifications sent to you, and your files.
     "Erase" — I will erase your data. Before that I will show what goes and what the organisation must keep by law.
 privacy-export-confirm =
     Send an archive with your data to this chat?
@@ -39,6 +39,7 @@ privacy-erase-line = — { $section ->
         [books] Books
         [added_elmk] Added ELMK
         [shares] Links for employers
+        [notification_settings] Notification settings
         [payments] Payments
         [notifications] Notifications
         [conversation] An unfinished conversation with the bot
