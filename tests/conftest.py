@@ -4,12 +4,14 @@ import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.fakes.botapi import FakeBotAPI
-from tests.harness import World
+if TYPE_CHECKING:  # imported by the fixtures: with xdist, the controller loads this file too and runs no test,
+    # and `tests.harness` imports aiogram (~5 s of CPU before any worker is started)
+    from tests.fakes.botapi import FakeBotAPI
+    from tests.harness import World
 
 # The longest tests and their seconds (`pytest --durations`, quiet 2-core machine, Dec 2026): mostly real
 # processes (`python -m bot` pays `import aiogram`, ~5 s of CPU) and long conversations. Started last, one
@@ -92,12 +94,16 @@ def one_tls_context() -> Iterator[None]:
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
+    from tests.fakes.botapi import FakeBotAPI
+
     async with FakeBotAPI() as server:
         yield server
 
 
 @pytest.fixture
 async def world(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[World]:
+    from tests.harness import World
+
     w = World(api=api, data_dir=tmp_path / "data")
     await w.start()
     try:
