@@ -9,8 +9,17 @@ thread) per unit of work where possible:
   and itself in one hop;
 * commit sends what is queued and COMMIT in one hop; the first hop of a unit starts with `BEGIN IMMEDIATE`.
 
-So a wizard step (save the draft, move the conversation) is one hop. Its two writes are `Prepared`
+So a wizard step (save the draft, move the conversation) is one hop at most. Its two writes are `Prepared`
 statements: compiled once, run on the sqlite3 connection without SQLAlchemy's per-statement execution context.
+
+Commits are pipelined and grouped. Units of work run one at a time up to their commit (an asyncio lock), but a
+unit does not hold that lock while its commit travels: the next unit begins at once, and the hops run in the
+thread in the order they were made. A unit whose writes were all queued (a wizard step) is committed together
+with the others that finish in the same turn of the event loop: one hop, one transaction, a savepoint per unit
+(`batch_hop`; a unit whose writes fail is rolled back alone). Until a commit lands, its write-through cache
+values are *pending*: later units see them, reads outside a transaction do not, and a unit that read one is
+refused (`EarlierCommitFailed`, a `DatabaseBusy`) if that commit fails. Each caller still returns only once its
+own commit has landed, so a reply is never sent for something that is not in the database.
 Waiting for another process's write lock happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`),
 never on the event loop: other people keep being answered. If the lock is not released in time,
 `DatabaseBusy` is raised and nothing was written.
@@ -241,6 +250,8 @@ class _SqliteThread:
     def __init__(self, path: str) -> None:
         self.path = path
         self.hops = 0  # calls into the thread: what the one-hop design is measured by
+        self.batches = 0  # commit hops that carried more than one unit of work
+        self._batch: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing, asyncio.Future[None]]] = []
         self.aio: aiosqlite.Connection | None = None
         self.sa: Connection | None = None
         self.raw: sqlite3.Connection | None = None
@@ -267,13 +278,67 @@ class _SqliteThread:
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         assert self.aio is not None
+        if self._batch:
+            self.flush()  # the commits waiting to be sent go first: hops run in the order they were made
         self.hops += 1
         return await self.landed(self.aio._execute(fn, *args))
+
+    def commit_later(
+        self, queued: list[tuple[Any, Any]], deps: tuple[Landing, ...], landing: Landing
+    ) -> asyncio.Future[None]:
+        """A unit of work whose writes were all queued (nothing of it has reached the thread yet): its commit
+        is sent with the others that finish in the same turn of the event loop, as one transaction in one hop
+        (group commit; each unit in a savepoint of its own, so one failing unit does not undo the others)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        if not self._batch:
+            loop.call_soon(self.flush)
+        self._batch.append((queued, deps, landing, future))
+        return future
+
+    def flush(self) -> None:
+        """Send the commits waiting in `commit_later`, in one hop."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        try:
+            if len(batch) == 1:
+                queued, deps, landing, _ = batch[0]
+                hop: asyncio.Future[Any] = self.submit(self.unit_hop, queued, None, True, deps, landing)
+            else:
+                self.batches += 1
+                hop = self.submit(self.batch_hop, [unit[:3] for unit in batch])
+        except BaseException as exc:  # the connection is closed: nothing was sent
+            for *_, landing, future in batch:
+                landing.failed = True
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        hop.add_done_callback(partial(self._distribute, [future for *_, future in batch]))
+
+    @staticmethod
+    def _distribute(futures: list[asyncio.Future[None]], hop: asyncio.Future[Any]) -> None:
+        """Each unit's commit result, in the order of the units (their caches are published in that order)."""
+        if hop.cancelled():
+            for future in futures:
+                future.cancel()
+            return
+        error = hop.exception()
+        results = [error] * len(futures) if error is not None or len(futures) == 1 else hop.result()
+        for future, result in zip(futures, results, strict=True):
+            if future.done():
+                continue
+            if result is None:
+                future.set_result(None)
+            else:
+                future.set_exception(result)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """Send `fn(*args)` to the thread and return its future, as `Connection._execute` does without
         awaiting it: a commit is awaited through `asyncio.shield` without a Task of its own."""
         assert self.aio is not None
+        if self._batch:
+            self.flush()
         self.hops += 1
         if not self.aio._running or not self.aio._connection:
             raise ValueError("Connection closed")
@@ -299,6 +364,7 @@ class _SqliteThread:
 
     async def close(self) -> None:
         if self.aio is not None:
+            self.flush()  # commits waiting to be sent go before the close
             await self.aio._execute(self._close)
             await self.aio.close()
             self.aio = None
@@ -334,6 +400,41 @@ class _SqliteThread:
             if commit or not raw.in_transaction:
                 self.rollback_hop()
             raise
+
+    def batch_hop(self, units: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing]]) -> list[Any]:
+        """Several units of work in one transaction, each in a savepoint: a unit whose writes fail (or that read
+        a value of a commit that failed) is rolled back alone and gets its exception; the rest commit together.
+        If the transaction itself fails (another process's lock past the busy timeout, the disk), all fail."""
+        sa, raw = self.sa, self.raw
+        assert sa is not None and raw is not None and not raw.in_transaction
+        results: list[Any] = []
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            sa.begin()
+            for queued, deps, landing in units:
+                if deps and any(d.failed for d in deps):
+                    landing.failed = True
+                    results.append(EarlierCommitFailed("a value this unit read was not committed"))
+                    continue
+                raw.execute("SAVEPOINT emk_unit")
+                try:
+                    for statement, parameters in queued:
+                        _run(sa, statement, parameters)
+                except Exception as exc:
+                    raw.execute("ROLLBACK TO emk_unit")
+                    raw.execute("RELEASE emk_unit")
+                    landing.failed = True
+                    results.append(exc)
+                    continue
+                raw.execute("RELEASE emk_unit")
+                results.append(None)
+            sa.commit()
+        except BaseException:
+            for *_, landing in units:
+                landing.failed = True
+            self.rollback_hop()
+            raise
+        return results
 
     def rollback_hop(self) -> None:
         assert self.sa is not None and self.raw is not None
@@ -400,10 +501,13 @@ class SqliteUnit(Unit):
         return result  # type: ignore[return-value]
 
     def _commit(self, landing: Landing) -> asyncio.Future[None] | None:
-        """The commit hop, sent: its future (None: nothing was written or read, no hop at all)."""
-        if not self._queue and not self.sent:
-            return None
-        self.sent = True
+        """The commit, sent: its future (None: nothing was written or read, no hop at all). A unit that has
+        not reached the thread yet (all its writes queued) commits together with others (`commit_later`)."""
+        if not self.sent:
+            if not self._queue:
+                return None
+            self.sent = True
+            return self._writer.commit_later(self._take(), self._deps(), landing)
         return self._writer.submit(self._writer.unit_hop, self._take(), None, True, self._deps(), landing)
 
     async def _rollback(self) -> None:

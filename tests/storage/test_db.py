@@ -12,6 +12,7 @@ import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -411,3 +412,68 @@ async def test_a_unit_that_read_a_failed_commits_value_is_refused_and_others_go_
     restarted = UserRepository(engine, CLOCK)
     for repo in (users, restarted):
         assert [(await repo.get(t)).locale for t in (1, 2, 3)] == [None, None, "en"]
+
+
+# --- group commit: units whose writes were all queued commit together, each in its own savepoint -----------
+
+
+async def _people(engine: AiosqliteEngine, count: int) -> UserRepository:
+    users = UserRepository(engine, CLOCK)
+    for tid in range(1, count + 1):
+        await users.get_or_create(tid)
+    return users
+
+
+async def test_units_that_finish_in_the_same_turn_commit_in_one_hop(engine: AiosqliteEngine) -> None:
+    users = await _people(engine, 10)
+    hops, batches = engine.hops, engine.writer.batches
+    await asyncio.gather(*(users.set_locale(tid, "en") for tid in range(1, 11)))
+    assert engine.hops - hops == 1 and engine.writer.batches - batches == 1
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert {(await repo.get(tid)).locale for tid in range(1, 11)} == {"en"}
+
+
+def _broken_insert(conn: Any) -> Any:
+    """A queued write that fails when it runs: person 2 exists already."""
+    return conn.write(users_table.insert().values(telegram_id=2, created_at=CLOCK.now(), updated_at=CLOCK.now()))
+
+
+async def test_one_failing_unit_in_a_group_commit_is_rolled_back_alone(engine: AiosqliteEngine) -> None:
+    users = await _people(engine, 4)
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await _broken_insert(conn)
+
+    batches = engine.writer.batches
+    results = await asyncio.gather(
+        users.set_locale(3, "en"), failing(), users.set_locale(4, "en"), return_exceptions=True
+    )
+    assert engine.writer.batches - batches == 1
+    assert isinstance(results[1], IntegrityError)
+    assert results[0].locale == "en" and results[2].locale == "en"  # type: ignore[union-attr]
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert [(await repo.get(tid)).locale for tid in (1, 2, 3, 4)] == [None, None, "en", "en"]
+
+
+async def test_a_unit_that_read_a_failed_units_value_in_the_same_group_is_refused(engine: AiosqliteEngine) -> None:
+    users = await _people(engine, 3)
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await _broken_insert(conn)
+
+    async def dependent() -> None:
+        async with transaction(engine):
+            assert (await users.get(1)).locale == "en"  # the pending value of the unit before it
+            await users.set_locale(3, "en")
+
+    results = await asyncio.gather(failing(), dependent(), return_exceptions=True)
+    assert isinstance(results[0], IntegrityError) and isinstance(results[1], DatabaseBusy)
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert [(await repo.get(tid)).locale for tid in (1, 2, 3)] == [None, None, None]
