@@ -326,7 +326,7 @@ def thread_cpu_meter() -> dict[str, float]:
     from storage.db import _SqliteThread
 
     spent = {"seconds": 0.0}
-    for name in ("unit_hop", "read_hop"):
+    for name in ("unit_hop", "batch_hop", "read_hop"):
         original = getattr(_SqliteThread, name)
 
         def timed(self: Any, *args: Any, _original: Any = original) -> Any:
