@@ -34,13 +34,13 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, StartupError
+from storage.crypto import DATA_KEY_FILE
+from storage.signing import SIGNING_KEY_FILE
 
 DATABASE_NAME = "emk.db"
 FILES_DIR = "files"
 KEYS_DIR = "keys"
 MANIFEST = "manifest.json"
-DATA_KEY_FILE = "data.key"
-SIGNING_KEY_FILE = "signing.key"
 KEYS_WARNING = (
     "WARNING: {keys} holds the keys that decrypt this backup. Store it apart from the rest of the backup "
     "(another disk, another place): whoever has both reads every person's data."
@@ -146,7 +146,7 @@ def _key_sources(settings: Settings) -> list[tuple[str, Path | None, str | None]
     data_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
     return [
-        (DATA_KEY_FILE, settings.DATA_DIR / DATA_KEY_FILE, data_text),
+        (DATA_KEY_FILE, settings.data_key_file, data_text),
         (SIGNING_KEY_FILE, settings.signing_key_file, signing_text),
     ]
 

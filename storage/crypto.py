@@ -36,6 +36,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
+    "DATA_KEY_FILE",
     "KEY_ENV_VAR",
     "KEY_SIZE",
     "OLD_KEYS_ENV_VAR",
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 KEY_ENV_VAR: Final = "EMK_DATA_KEY"
+DATA_KEY_FILE: Final = "data.key"  # in DATA_DIR, when the key is not given in KEY_ENV_VAR
 OLD_KEYS_ENV_VAR: Final = "EMK_OLD_DATA_KEYS"
 KEY_SIZE: Final = 32
 _NONCE_SIZE: Final = 12
