@@ -35,6 +35,8 @@ from typing import Any, Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from storage.private_files import write_new_private
+
 __all__ = [
     "DATA_KEY_FILE",
     "KEY_ENV_VAR",
@@ -310,16 +312,7 @@ def _read_key_file(path: Path) -> bytes:
 def _create_key_file(path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_SIZE)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)  # created with owner-only permissions, never wider even for a moment
-    try:
-        os.write(fd, (_b64encode(key) + "\n").encode("ascii"))
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-        raise
-    os.close(fd)
+    write_new_private(path, (_b64encode(key) + "\n").encode("ascii"))  # owner-only, never wider even for a moment
     _fsync_dir(path.parent)
     return key
 
