@@ -21,30 +21,31 @@ if TYPE_CHECKING:  # imported by the fixtures: with xdist, the controller loads 
 settings.register_profile("emk", deadline=None, database=None)
 settings.load_profile("emk")
 
-# The longest tests and their seconds (`pytest --durations`, quiet 2-core machine, Dec 2026): mostly real
+# The longest tests and their seconds (`pytest --durations`, 2-core machine at load ~2.5, Dec 2026): mostly real
 # processes (`python -m bot` pays `import aiogram`, ~5 s of CPU) and long conversations. Started last, one
 # of them kept its worker busy after the other had finished; started first, the short ones fill in around
 # them. A test missing here (renamed, new) only runs in its usual place.
 SLOW = {
-    "tests/test_process.py::test_python_m_bot_answers_survives_kill_9_and_stops_on_sigterm": 15.0,
-    "tests/test_robust_keys.py::test_python_m_bot_exits_2_with_one_line": 7.8,
-    "tests/test_book_bot.py::test_check_by_a_photo_of_the_card": 6.0,
-    "tests/test_opkit.py::test_restore_refuses_a_folder_that_is_not_empty_and_says_how_to_get_the_keys": 5.9,
-    "tests/test_staff_review.py::test_staff_see_and_confirm_a_manual_payment": 4.1,
-    "tests/test_share_browser.py": 8.0,  # a whole file moves: its browser is a module-scoped fixture
-    "tests/test_booking.py::test_twenty_people_press_the_last_free_seat_at_once": 3.8,
-    "tests/test_opkit.py::test_backup_of_a_running_bot_restored_elsewhere_the_holder_goes_on": 3.5,
+    "tests/test_process.py::test_python_m_bot_answers_survives_kill_9_and_stops_on_sigterm": 14.9,
+    "tests/test_share_browser.py": 6.7,  # a whole file moves: its browser is a module-scoped fixture
+    "tests/test_robust_keys.py::test_python_m_bot_exits_2_with_one_line": 6.6,
+    "tests/test_opkit.py::test_restore_refuses_a_folder_that_is_not_empty_and_says_how_to_get_the_keys": 5.7,
     "tests/test_db_lock.py::test_help_is_answered_at_once_while_a_wizard_answer_waits_for_the_lock": 3.2,
-    "tests/test_book_bot.py::test_issue_card_pdf_csv_and_check_for_an_adult_and_a_child": 2.6,
-    "tests/test_opkit.py::test_check_refuses_a_database_from_a_newer_version_and_a_damaged_one": 2.4,
-    "tests/test_opkit.py::test_check_reports_the_same_lines_as_start_up": 2.3,
-    "tests/test_media_pool.py::test_a_check_past_its_budget_is_killed_and_the_pool_keeps_serving": 2.3,
-    "tests/domain/test_media.py::test_checks_are_safe_from_several_threads": 2.2,
-    "tests/test_renewal.py::test_renewal_from_a_reminder_to_the_new_book": 2.1,
-    "tests/domain/test_media.py::test_mutated_files_never_raise": 2.0,
-    "tests/domain/test_text.py::test_clean_text_leaves_no_invisible_characters_and_is_idempotent": 2.0,
-    "tests/test_media_pool.py::test_ctrl_c_stops_the_pool_without_a_traceback": 1.9,
-    "tests/test_renewal.py::test_renewal_from_my_book_and_its_edges": 1.8,
+    "tests/test_opkit.py::test_backup_of_a_running_bot_restored_elsewhere_the_holder_goes_on": 2.9,
+    "tests/test_booking.py::test_twenty_people_press_the_last_free_seat_at_once": 2.8,
+    "tests/test_media_pool.py::test_a_check_past_its_budget_is_killed_and_the_pool_keeps_serving": 2.5,
+    "tests/test_book_bot.py::test_issue_card_pdf_csv_and_check_for_an_adult_and_a_child": 2.2,
+    "tests/domain/test_media.py::test_checks_are_safe_from_several_threads": 2.0,
+    "tests/test_renewal.py::test_renewal_from_a_reminder_to_the_new_book": 1.9,
+    "tests/test_opkit.py::test_check_refuses_a_database_from_a_newer_version_and_a_damaged_one": 1.8,
+    "tests/test_opkit.py::test_check_reports_the_same_lines_as_start_up": 1.7,
+    "tests/test_media_pool.py::test_ctrl_c_stops_the_pool_without_a_traceback": 1.5,
+    "tests/test_book_staff.py::test_staff_issue_the_book_from_confirmed_exams_then_revoke_it": 1.4,
+    "tests/test_exams.py::test_the_whole_exam_journey": 1.4,
+    "tests/test_review.py::test_blocked_citizen_and_flood_control": 1.3,
+    "tests/test_renewal.py::test_renewal_from_my_book_and_its_edges": 1.3,
+    "tests/test_book_bot.py::test_check_by_a_photo_of_the_card": 1.2,
+    "tests/test_db_lock.py::test_an_answer_that_cannot_wait_longer_is_answered_with_try_again": 1.2,
 }
 
 
