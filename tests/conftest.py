@@ -122,6 +122,31 @@ def one_tls_context() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_tls_grace_on_plain_http() -> Iterator[None]:
+    """aiogram's AiohttpSession.close sleeps 250 ms for TLS connections to shut down gracefully. The tests that
+    build a plain aiogram session (the notifier, the sweeper, the fake's own tests) talk plain HTTP to the fake
+    on 127.0.0.1, where there is no TLS to wait for: closed at once, as bot/session.py's BotSession does for
+    every http:// Bot API. ~30 closes, each a quarter of a second of a worker doing nothing."""
+    import asyncio
+
+    from aiogram.client.session.aiohttp import AiohttpSession
+
+    original = AiohttpSession.close
+
+    async def close(self: AiohttpSession) -> None:
+        session = self._session
+        if self.api.base.startswith("http://127.0.0.1:") and session is not None and not session.closed:
+            await session.close()
+            await asyncio.sleep(0)  # the transports' close callbacks run before the caller goes on
+            return
+        await original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AiohttpSession, "close", close)
+        yield
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     from tests.fakes.botapi import FakeBotAPI
