@@ -7,7 +7,7 @@ what to show next. How a screen looks is views/wizard.py's; sending it is the ha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,8 +116,9 @@ class WizardService:
         if cached is not None and cached[0] <= now < cached[1] and cached[2] is self.policy:
             return cached[3]
         ctx = context(self.policy, self.clock, self.tz)
-        start = datetime.combine(ctx.today, time(), self.tz)
-        end = datetime.combine(ctx.today + timedelta(days=1), time(), self.tz)
+        # The day's bounds in UTC, as clocks tell the time: comparing datetimes of one tzinfo skips utcoffset().
+        start = datetime.combine(ctx.today, time(), self.tz).astimezone(UTC)
+        end = datetime.combine(ctx.today + timedelta(days=1), time(), self.tz).astimezone(UTC)
         self._ctx = (start, end, self.policy, ctx)
         return ctx
 
