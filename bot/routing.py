@@ -128,16 +128,18 @@ async def passes(filters: list[FilterObject], event: TelegramObject, kwargs: dic
 
 
 async def trigger(observer: TelegramEventObserver, event: TelegramObject, kwargs: dict[str, Any]) -> Any:
-    """aiogram's TelegramEventObserver.trigger, with `passes` for the handlers' filters."""
+    """aiogram's TelegramEventObserver.trigger, with `passes` for the handlers' filters, and the handler called
+    directly when no inner middleware wraps it (no functools.wraps and partial built for every update)."""
     for handler in observer.handlers:
         kwargs["handler"] = handler
         data = await passes(handler.filters, event, kwargs) if handler.filters else {}
         if data is not None:
             kwargs.update(data)
             try:
-                wrapped_inner = observer.outer_middleware.wrap_middlewares(
-                    observer._resolve_middlewares(), handler.call
-                )
+                middlewares = observer._resolve_middlewares()
+                if not middlewares:  # aiogram's empty chain is exactly handler.call(event, **kwargs)
+                    return await handler.call(event, **kwargs)
+                wrapped_inner = observer.outer_middleware.wrap_middlewares(middlewares, handler.call)
                 return await wrapped_inner(event, kwargs)
             except SkipHandler:
                 continue

@@ -1,6 +1,7 @@
 """The wizard's shortcuts give what the long way gives: the step plan kept per kind of applicant
 (fsm/steps.py `plan`), the progress lines kept per language and place (views/wizard.py), the state filter of
-the wizard's routes (fsm/filters.py) and clean_text's fast path (domain/text.py). Each is compared with the
+the wizard's routes (fsm/filters.py), clean_text's fast path (domain/text.py) and a handler called without
+aiogram's middleware wrapper when it has no inner middleware (bot/routing.py). Each is compared with the
 computation it replaces, written out here as it was, over drafts of every shape: adult and minor (either side
 of 14 and 18), Russian, foreign or not yet said, a typed country, ОМС/ДМС/no policy, skipped optional fields,
 an employer skipped, documents confirmed or skipped, under contexts with and without payment."""
@@ -8,17 +9,20 @@ an employer skipped, documents confirmed or skipped, under contexts with and wit
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Chat, Message
+from aiogram.types import Chat, Message, Update, User
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Translator
+from bot.routing import QuickDispatcher, QuickRouter
 from domain import text, wizard
 from domain.applicant import Citizenship, Draft, Employer, ForeignPassport, PolicyKind, Relation
 from fsm import states as states_module
@@ -242,3 +246,51 @@ def test_every_printable_character_is_one_the_loop_keeps_as_it_is() -> None:
 @given(raw=st.text() | st.text(alphabet="Aa é\u0301\u200b\t\n\u00a0\u2028\x07№-", max_size=30))
 def test_clean_text_is_the_character_loop(raw: str) -> None:
     assert text.clean_text(raw) == ref_clean_text(raw)
+
+
+# --- bot/routing.py calls a handler without aiogram's wrapper when no inner middleware wraps it ------------------
+
+def routed(router_class: type[Router], dispatcher_class: type[Dispatcher], seen: list[Any], *,
+           inner: bool) -> Dispatcher:
+    async def middleware(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        seen.append(("middleware", data["event_router"].name))
+        data["extra"] = "from the middleware"
+        return await handler(event, data)
+
+    def record(name: str) -> Any:
+        async def handler(message: Message, **data: Any) -> None:
+            seen.append((name, data.get("extra"), data["event_router"].name, data["handler"].callback.__name__))
+        handler.__name__ = name
+        return handler
+
+    async def skipper(message: Message) -> None:
+        raise SkipHandler
+
+    parent, child, last = router_class(name="parent"), router_class(name="child"), router_class(name="last")
+    if inner:
+        parent.message.middleware(middleware)
+    child.message(F.text == "skip")(skipper)
+    child.message(F.text.startswith("a"))(record("a"))
+    last.message()(record("anything"))
+    parent.include_router(child)
+    dp = dispatcher_class(name="dp")
+    dp.include_routers(parent, last)
+    return dp
+
+
+@pytest.mark.parametrize("inner", [False, True], ids=["no inner middleware", "an inner middleware"])
+async def test_a_handler_is_called_as_aiogram_calls_it(inner: bool) -> None:
+    bot = Bot("42:TEST")
+    try:
+        for n, words in enumerate(["abc", "skip", "zzz"], 1):
+            plain: list[Any] = []
+            quick: list[Any] = []
+            message = Message(message_id=n, date=datetime.now(UTC), chat=Chat(id=42, type="private"),
+                              from_user=User(id=42, is_bot=False, first_name="A"), text=words)
+            await routed(Router, Dispatcher, plain, inner=inner).feed_update(bot, Update(update_id=n, message=message))
+            await routed(QuickRouter, QuickDispatcher, quick, inner=inner).feed_update(
+                bot, Update(update_id=n, message=message))
+            assert quick == plain and plain, words
+            assert (("middleware", "child") in plain) is (inner and words != "zzz")  # the child's handlers only
+    finally:
+        await bot.session.close()
