@@ -284,7 +284,8 @@ GENERIC = ("~", "/pydantic/", "/pydantic_core/", "/json/", "typing.py", "enum.py
 
 def category(filename: str) -> str | None:
     """The category of a function by its file; None for generic code charged to its caller."""
-    if filename == "~" or any(g in filename for g in GENERIC):
+    ours = filename.startswith(str(ROOT) + "/") and "site-packages/" not in filename  # never generic by name
+    if filename == "~" or (not ours and any(g in filename for g in GENERIC)):
         return None
     path = filename.split("site-packages/")[-1]
     if path.startswith(str(ROOT)):
@@ -326,7 +327,7 @@ def thread_cpu_meter() -> dict[str, float]:
     from storage.db import _SqliteThread
 
     spent = {"seconds": 0.0}
-    for name in ("unit_hop", "read_hop"):
+    for name in ("unit_hop", "batch_hop", "read_hop"):
         original = getattr(_SqliteThread, name)
 
         def timed(self: Any, *args: Any, _original: Any = original) -> Any:

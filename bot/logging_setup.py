@@ -100,3 +100,6 @@ def setup_logging(level: str) -> None:
     # aiogram logs every handled update at INFO; keep that at the operator's level but no lower than INFO.
     logging.getLogger("aiogram.event").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every start
+    # aiosqlite logs every call into its thread at DEBUG with the call's arguments: the statements' parameters,
+    # personal data among them. Never below INFO.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -18,15 +18,24 @@ models in a weak-value cache, and a model class lives in reference cycles, so th
 between calls and the next call builds it again: about 5 ms of CPU each time. bench/updates.py caught this
 rebuilding `Response[Message]` every few replies (a fifth of a bare aiogram bot's CPU, and most of the run-to-run
 noise). One strong reference per result type ends it; there are a few dozen result types in all.
+
+`BotSession` also sends every request that uploads no file as one JSON body. aiogram posts a form, and aiohttp
+urlencodes it in Python, quoting each byte of a Cyrillic reply one by one, the keyboard's JSON string again: about
+an eighth of a wizard step's CPU. `json.dumps(ensure_ascii=False)` runs in C. The Bot API reads a JSON body's
+top-level values as the form's fields (a string as its text, anything else as its JSON text), so each field is
+prepared as aiogram prepares it and the same fields are left out; nested values go as JSON objects rather than
+JSON in a string. A request with a file keeps aiogram's multipart form.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from aiogram import Bot
@@ -35,12 +44,16 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import ClientDecodeError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile
+from aiohttp import FormData
+from aiohttp.payload import JsonPayload
 
 log = logging.getLogger("emk.session")
 
 _NOTIFIER: ContextVar[bool] = ContextVar("emk_notifier_retries", default=False)
 _ANSWERED: ContextVar[set[str] | None] = ContextVar("emk_answered_callbacks", default=None)
 _PINNED: dict[Any, type[Any]] = {}
+_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
 
 @contextmanager
@@ -111,6 +124,26 @@ def pin_response_type(returning: Any) -> None:
 
 
 class BotSession(AiohttpSession):
+    def build_form_data(  # type: ignore[override]  # aiohttp posts a Payload as it posts a FormData
+        self, bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> FormData | JsonPayload:
+        """The request's body: JSON unless it uploads a file (then aiogram's multipart form, unchanged).
+
+        aiogram's form prepares each field with `prepare_value` (JSON-encoding what is not a string) and leaves
+        out a field whose prepared value is falsy: None or an empty string, since a JSON text never is. Here
+        the same value is prepared without the JSON-encoding at the top (`_dumps_json=False`: nested values are
+        prepared exactly as before) and the same fields are left out."""
+        files: dict[str, InputFile] = {}
+        fields: dict[str, Any] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is None or prepared == "":
+                continue
+            fields[key] = prepared
+        if files:
+            return super().build_form_data(bot, method)
+        return JsonPayload(fields, dumps=_dumps)
+
     async def close(self) -> None:
         """aiogram sleeps 250 ms after closing, for TLS connections to shut down gracefully. A Bot API reached
         over plain HTTP (a local Bot API server, the tests' fake) has no TLS to wait for: closed at once. Every

@@ -9,8 +9,17 @@ thread) per unit of work where possible:
   and itself in one hop;
 * commit sends what is queued and COMMIT in one hop; the first hop of a unit starts with `BEGIN IMMEDIATE`.
 
-So a wizard step (save the draft, move the conversation) is one hop. Its two writes are `Prepared`
+So a wizard step (save the draft, move the conversation) is one hop at most. Its two writes are `Prepared`
 statements: compiled once, run on the sqlite3 connection without SQLAlchemy's per-statement execution context.
+
+Commits are pipelined and grouped. Units of work run one at a time up to their commit (an asyncio lock), but a
+unit does not hold that lock while its commit travels: the next unit begins at once, and the hops run in the
+thread in the order they were made. A unit whose writes were all queued (a wizard step) is committed together
+with the others that finish in the same turn of the event loop: one hop, one transaction, a savepoint per unit
+(`batch_hop`; a unit whose writes fail is rolled back alone). Until a commit lands, its write-through cache
+values are *pending*: later units see them, reads outside a transaction do not, and a unit that read one is
+refused (`EarlierCommitFailed`, a `DatabaseBusy`) if that commit fails. Each caller still returns only once its
+own commit has landed, so a reply is never sent for something that is not in the database.
 Waiting for another process's write lock happens in the writer's thread (busy timeout `BUSY_TIMEOUT_MS`),
 never on the event loop: other people keep being answered. If the lock is not released in time,
 `DatabaseBusy` is raised and nothing was written.
@@ -184,6 +193,24 @@ def _is_busy(exc: BaseException) -> bool:
 # --- the unit of work --------------------------------------------------------------------------------------
 
 
+class Landing:
+    """A unit of work whose commit is on its way to the database: until it lands, its cached values are seen
+    by the units of work that begin after it ("pending"), not by reads outside a transaction. `failed` is set
+    in the writer's thread when its commit fails, before any later hop runs there, so a unit that read one of
+    its values is refused there before it can commit."""
+
+    __slots__ = ("failed", "landed")
+
+    def __init__(self) -> None:
+        self.failed = False
+        self.landed = False
+
+
+class EarlierCommitFailed(DatabaseBusy):
+    """This unit read a value that another unit had written and was committing, and that commit failed: this
+    unit was rolled back too (nothing of it was written). As for a busy database: try again."""
+
+
 class Unit:
     """What `transaction(...)` yields: run statements in one transaction, and say what to do after it commits."""
 
@@ -191,13 +218,17 @@ class Unit:
 
     def __init__(self) -> None:
         self._after: list[Callable[[], None]] = []
-        self.staged: dict[tuple[object, Any], Any] = {}  # WriteThroughCache values of this transaction
+        # WriteThroughCache values of this transaction, by (cache, key); _DROPPED for a deleted key
+        self.staged: dict[tuple[WriteThroughCache[Any, Any], Any], Any] = {}
+        self.deps: set[Landing] = set()  # commits still in flight whose values this unit read
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` once this transaction has committed (never if it rolls back)."""
         self._after.append(callback)
 
     def _committed(self) -> None:
+        for (cache, key), value in self.staged.items():
+            cache._publish(key, value)
         for callback in self._after:
             try:
                 callback()
@@ -219,6 +250,8 @@ class _SqliteThread:
     def __init__(self, path: str) -> None:
         self.path = path
         self.hops = 0  # calls into the thread: what the one-hop design is measured by
+        self.batches = 0  # commit hops that carried more than one unit of work
+        self._batch: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing, asyncio.Future[None]]] = []
         self.aio: aiosqlite.Connection | None = None
         self.sa: Connection | None = None
         self.raw: sqlite3.Connection | None = None
@@ -245,13 +278,67 @@ class _SqliteThread:
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         assert self.aio is not None
+        if self._batch:
+            self.flush()  # the commits waiting to be sent go first: hops run in the order they were made
         self.hops += 1
         return await self.landed(self.aio._execute(fn, *args))
+
+    def commit_later(
+        self, queued: list[tuple[Any, Any]], deps: tuple[Landing, ...], landing: Landing
+    ) -> asyncio.Future[None]:
+        """A unit of work whose writes were all queued (nothing of it has reached the thread yet): its commit
+        is sent with the others that finish in the same turn of the event loop, as one transaction in one hop
+        (group commit; each unit in a savepoint of its own, so one failing unit does not undo the others)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        if not self._batch:
+            loop.call_soon(self.flush)
+        self._batch.append((queued, deps, landing, future))
+        return future
+
+    def flush(self) -> None:
+        """Send the commits waiting in `commit_later`, in one hop."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        try:
+            if len(batch) == 1:
+                queued, deps, landing, _ = batch[0]
+                hop: asyncio.Future[Any] = self.submit(self.unit_hop, queued, None, True, deps, landing)
+            else:
+                self.batches += 1
+                hop = self.submit(self.batch_hop, [unit[:3] for unit in batch])
+        except BaseException as exc:  # the connection is closed: nothing was sent
+            for *_, landing, future in batch:
+                landing.failed = True
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        hop.add_done_callback(partial(self._distribute, [future for *_, future in batch]))
+
+    @staticmethod
+    def _distribute(futures: list[asyncio.Future[None]], hop: asyncio.Future[Any]) -> None:
+        """Each unit's commit result, in the order of the units (their caches are published in that order)."""
+        if hop.cancelled():
+            for future in futures:
+                future.cancel()
+            return
+        error = hop.exception()
+        results = [error] * len(futures) if error is not None or len(futures) == 1 else hop.result()
+        for future, result in zip(futures, results, strict=True):
+            if future.done():
+                continue
+            if result is None:
+                future.set_result(None)
+            else:
+                future.set_exception(result)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         """Send `fn(*args)` to the thread and return its future, as `Connection._execute` does without
         awaiting it: a commit is awaited through `asyncio.shield` without a Task of its own."""
         assert self.aio is not None
+        if self._batch:
+            self.flush()
         self.hops += 1
         if not self.aio._running or not self.aio._connection:
             raise ValueError("Connection closed")
@@ -277,18 +364,26 @@ class _SqliteThread:
 
     async def close(self) -> None:
         if self.aio is not None:
+            self.flush()  # commits waiting to be sent go before the close
             await self.aio._execute(self._close)
             await self.aio.close()
             self.aio = None
 
     # in the thread --------------------------------------------------------------------------------------
 
-    def unit_hop(self, queued: list[tuple[Any, Any]], then: Callable[[Connection], T] | None, commit: bool) -> T | None:
+    def unit_hop(
+        self, queued: list[tuple[Any, Any]], then: Callable[[Connection], T] | None, commit: bool,
+        deps: tuple[Landing, ...] = (), landing: Landing | None = None,
+    ) -> T | None:
         """Start the transaction if it is not started, run the queued writes and `then`, commit if asked.
-        A failing commit hop rolls back before it returns, so nothing is left half-done."""
+        A failing commit hop rolls back before it returns, so nothing is left half-done (and marks its
+        `landing` failed). A unit that read a value of a commit that failed (`deps`) is rolled back: the hops
+        run in order, so every commit this unit depends on has been tried by now."""
         sa, raw = self.sa, self.raw
         assert sa is not None and raw is not None
         try:
+            if deps and any(d.failed for d in deps):
+                raise EarlierCommitFailed("a value this unit read was not committed")
             if not raw.in_transaction:
                 raw.execute("BEGIN IMMEDIATE")  # on sqlite3 itself, cheaper than through an execution context,
                 sa.begin()  # and SQLAlchemy told, so that it commits or rolls back that transaction (and Alembic
@@ -300,9 +395,46 @@ class _SqliteThread:
                 sa.commit()
             return result
         except BaseException:
+            if landing is not None:
+                landing.failed = True
             if commit or not raw.in_transaction:
                 self.rollback_hop()
             raise
+
+    def batch_hop(self, units: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing]]) -> list[Any]:
+        """Several units of work in one transaction, each in a savepoint: a unit whose writes fail (or that read
+        a value of a commit that failed) is rolled back alone and gets its exception; the rest commit together.
+        If the transaction itself fails (another process's lock past the busy timeout, the disk), all fail."""
+        sa, raw = self.sa, self.raw
+        assert sa is not None and raw is not None and not raw.in_transaction
+        results: list[Any] = []
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            sa.begin()
+            for queued, deps, landing in units:
+                if deps and any(d.failed for d in deps):
+                    landing.failed = True
+                    results.append(EarlierCommitFailed("a value this unit read was not committed"))
+                    continue
+                raw.execute("SAVEPOINT emk_unit")
+                try:
+                    for statement, parameters in queued:
+                        _run(sa, statement, parameters)
+                except Exception as exc:
+                    raw.execute("ROLLBACK TO emk_unit")
+                    raw.execute("RELEASE emk_unit")
+                    landing.failed = True
+                    results.append(exc)
+                    continue
+                raw.execute("RELEASE emk_unit")
+                results.append(None)
+            sa.commit()
+        except BaseException:
+            for *_, landing in units:
+                landing.failed = True
+            self.rollback_hop()
+            raise
+        return results
 
     def rollback_hop(self) -> None:
         assert self.sa is not None and self.raw is not None
@@ -317,6 +449,19 @@ class _SqliteThread:
     def read_hop(self, then: Callable[[Connection], T]) -> T:
         assert self.sa is not None
         return then(self.sa)  # autocommit: each statement sees the latest commit, holds no lock afterwards
+
+
+def _settle(unit: Unit, landing: Landing, commit: asyncio.Future[None]) -> None:
+    """A commit landed (in commit order: the thread runs them in order and the loop gets their results in
+    order): publish its cached values, or drop them when it failed."""
+    landing.landed = True
+    ok = not commit.cancelled() and commit.exception() is None
+    if not ok:
+        landing.failed = True  # set in the thread already; also for a commit that never ran
+    for (cache, key), _value in unit.staged.items():
+        cache._unpend(key, landing)
+    if ok:
+        unit._committed()
 
 
 def _statement(statement: Any, parameters: Any) -> Callable[[Connection], Rows]:
@@ -334,13 +479,16 @@ class SqliteUnit(Unit):
         self._queue: list[tuple[Any, Any]] = []
         self.sent = False
 
+    def _deps(self) -> tuple[Landing, ...]:
+        return tuple(self.deps) if self.deps else ()  # a copy: the thread reads it while the loop runs on
+
     def _take(self) -> list[tuple[Any, Any]]:
         queued, self._queue = self._queue, []
         return queued
 
     async def _hop(self, then: Callable[[Connection], T] | None, commit: bool = False) -> T | None:
         self.sent = True
-        return await self._writer.call(self._writer.unit_hop, self._take(), then, commit)
+        return await self._writer.call(self._writer.unit_hop, self._take(), then, commit, self._deps())
 
     async def write(self, statement: Any, parameters: Any = None) -> None:
         self._queue.append((statement, parameters))
@@ -352,12 +500,15 @@ class SqliteUnit(Unit):
         result = await self._hop(lambda sa: fn(sa, *args, **kwargs))
         return result  # type: ignore[return-value]
 
-    def _commit(self) -> asyncio.Future[None] | None:
-        """The commit hop, sent: its future (None: nothing was written or read, no hop at all)."""
-        if not self._queue and not self.sent:
-            return None
-        self.sent = True
-        return self._writer.submit(self._writer.unit_hop, self._take(), None, True)
+    def _commit(self, landing: Landing) -> asyncio.Future[None] | None:
+        """The commit, sent: its future (None: nothing was written or read, no hop at all). A unit that has
+        not reached the thread yet (all its writes queued) commits together with others (`commit_later`)."""
+        if not self.sent:
+            if not self._queue:
+                return None
+            self.sent = True
+            return self._writer.commit_later(self._take(), self._deps(), landing)
+        return self._writer.submit(self._writer.unit_hop, self._take(), None, True, self._deps(), landing)
 
     async def _rollback(self) -> None:
         self._queue.clear()
@@ -426,23 +577,32 @@ class AiosqliteEngine:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[SqliteUnit]:
+        """A unit of work. Units run one at a time up to their commit; the commit is sent, the next unit may
+        begin, and this one returns once its commit has landed (pipelined: the writer's thread commits one
+        unit while the loop prepares the next, in order). Until it lands, the unit's cached values are
+        visible as pending; a later unit that read one is refused if this commit fails."""
         await self._ensure_open()
-        async with self._write_lock:
+        await self._write_lock.acquire()
+        try:
             unit = SqliteUnit(self.writer, self.dialect)
             try:
                 yield unit
             except BaseException:
                 await unit._rollback()
                 raise
-            commit = unit._commit()
+            landing = Landing()
+            commit = unit._commit(landing)
             if commit is not None:
-                try:
-                    await self.writer.landed(asyncio.shield(commit))
-                except asyncio.CancelledError:
-                    # The commit runs on in the thread; the caches follow it when it lands, never ahead of it.
-                    commit.add_done_callback(lambda f: f.cancelled() or f.exception() or unit._committed())
-                    raise
-        unit._committed()
+                for (cache, key), value in unit.staged.items():
+                    cache._pend(key, value, landing)
+                commit.add_done_callback(partial(_settle, unit, landing))
+        finally:
+            self._write_lock.release()
+        if commit is None:
+            unit._committed()
+            return
+        # A cancelled caller leaves the commit running in the thread; the caches follow it when it lands.
+        await self.writer.landed(asyncio.shield(commit))
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[SqliteReader]:
@@ -592,28 +752,40 @@ def reading(engine: Any) -> _Joined:
 # --- write-through caches that never run ahead of the database ---------------------------------------------
 
 _MISSING: Any = object()
+_DROPPED: Any = object()  # staged or pending: the key was deleted
 
 
 class WriteThroughCache(Generic[K, V]):
     """What the database holds for keys this process owns (its users, profiles, conversations).
 
-    A transaction's writes are staged on its unit (`put`) and published when it commits — a rollback leaves the
-    cache as it was, and other tasks see the committed value until then; the transaction itself sees its own
-    staged values. A value read outside a transaction (`fill`) is kept only if nothing was published while it
-    was being read, so a slow read cannot overwrite a newer commit.
+    A transaction's writes are staged on its unit (`put`, `drop`): the transaction itself sees its own staged
+    values, a rollback leaves the cache as it was. Once its commit is sent, they are *pending*: the units of
+    work that begin before it lands see them (they will find them in the database), and a unit that reads one
+    depends on that commit (AiosqliteEngine refuses it if that commit fails); reads outside a transaction see
+    only what has landed. When the commit lands they are published, or dropped if it failed. A value read outside a
+    transaction (`fill`) is kept only if nothing was published while it was being read, so a slow read cannot
+    overwrite a newer commit.
     """
 
     def __init__(self, size: int = 10_000) -> None:
         self._data: dict[K, V] = {}
+        self._pending: dict[K, tuple[Any, Landing]] = {}  # the latest commit in flight for the key
         self._size = size
         self._version = 0
 
     def get(self, key: K) -> V | None:
         unit = _current.get()
-        if unit is not None and unit.staged:
-            staged = unit.staged.get((self, key), _MISSING)
-            if staged is not _MISSING:
-                return staged  # type: ignore[no-any-return]
+        if unit is not None:
+            if unit.staged:
+                staged = unit.staged.get((self, key), _MISSING)
+                if staged is not _MISSING:
+                    return None if staged is _DROPPED else staged
+            if self._pending:
+                pending = self._pending.get(key)
+                if pending is not None:
+                    value, landing = pending
+                    unit.deps.add(landing)
+                    return None if value is _DROPPED else value
         return self._data.get(key)
 
     def token(self) -> int:
@@ -633,8 +805,6 @@ class WriteThroughCache(Generic[K, V]):
         unit = _current.get()
         if unit is None:
             raise RuntimeError("WriteThroughCache.put outside a transaction")
-        if (self, key) not in unit.staged:
-            unit.after_commit(lambda: self._publish(key, unit.staged[(self, key)]))
         unit.staged[(self, key)] = value
         return value
 
@@ -643,22 +813,26 @@ class WriteThroughCache(Generic[K, V]):
         unit = _current.get()
         if unit is None:
             raise RuntimeError("WriteThroughCache.drop outside a transaction")
-        if (self, key) in unit.staged:
-            unit.staged[(self, key)] = None  # read as 'not cached' for the rest of this transaction
-
-        def forget() -> None:
-            self._version += 1
-            self._data.pop(key, None)
-
-        unit.after_commit(forget)
+        unit.staged[(self, key)] = _DROPPED  # read as 'not cached' for the rest of this transaction
 
     def clear(self) -> None:
         self._data.clear()
         self._version += 1
 
-    def _publish(self, key: K, value: V) -> None:
+    def _pend(self, key: K, value: Any, landing: Landing) -> None:
+        self._pending[key] = (value, landing)
+
+    def _unpend(self, key: K, landing: Landing) -> None:
+        pending = self._pending.get(key)
+        if pending is not None and pending[1] is landing:
+            del self._pending[key]
+
+    def _publish(self, key: K, value: Any) -> None:
         self._version += 1
-        self._store(key, value)
+        if value is _DROPPED:
+            self._data.pop(key, None)
+        else:
+            self._store(key, value)
 
     def _store(self, key: K, value: V) -> None:
         if key not in self._data and len(self._data) >= self._size:

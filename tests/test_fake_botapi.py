@@ -417,7 +417,7 @@ async def test_media_edits_other_senders_and_plain_http_clients(bot: Bot, api: F
     async with http.post(f"{url}/sendMessage", json={"chat_id": CHAT, "text": "json body"}) as resp:
         body = await resp.json()
     assert body["ok"] and body["result"]["text"] == "json body"
-    assert api.calls[-1].params["chat_id"] == CHAT and api.calls[-1].get_int("chat_id") == CHAT
+    assert api.calls[-1].params["chat_id"] == str(CHAT) and api.calls[-1].get_int("chat_id") == CHAT
     async with http.get(f"{url}/getMe?x=1") as resp:
         assert (await resp.json())["result"]["username"] == api.username
     async with http.get(f"{api.base_url}/file/bot{api.token}/nope") as resp:

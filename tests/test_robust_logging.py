@@ -70,3 +70,28 @@ def test_outside_journald_the_time_is_logged() -> None:
     handler = log_handler(out)
     handler.handle(logging.LogRecord("emk", logging.INFO, __file__, 1, "hello", None, None))
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO emk: hello", out.getvalue())
+
+
+async def test_at_debug_the_database_drivers_calls_and_their_parameters_are_not_logged(tmp_path: Path) -> None:
+    """aiosqlite logs every call into its thread at DEBUG with the call's arguments (the statements and their
+    parameters); an operator who sets LOG_LEVEL=DEBUG must not get those in the log."""
+    from bot.logging_setup import setup_logging
+    from storage.db import create_engine
+    from storage.migrate import migrate
+
+    root = logging.getLogger()
+    handlers, level, driver_level = root.handlers[:], root.level, logging.getLogger("aiosqlite").level
+    stream = io.StringIO()
+    try:
+        setup_logging("DEBUG")
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/t.db")
+        await migrate(engine)
+        await engine.dispose()
+        logging.getLogger("emk.test").debug("debug lines of our own still go through")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        logging.getLogger("aiosqlite").setLevel(driver_level)
+    assert "debug lines of our own still go through" in stream.getvalue()
+    assert "aiosqlite" not in stream.getvalue() and "executing" not in stream.getvalue()

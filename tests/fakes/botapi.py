@@ -251,8 +251,10 @@ class ApiCall:
 
     ``params`` holds the form fields: JSON values (reply_markup, media, entities, commands, prices, ...) are
     decoded, everything else is kept as the string that was sent (``chat_id`` arrives as ``"42"``, booleans as
-    ``"true"``); use :meth:`get_int` / :meth:`get_bool`. ``files`` holds uploaded parts by part name, i.e. the
-    target of ``attach://<name>``; :meth:`file` resolves a field to its bytes.
+    ``"true"``); use :meth:`get_int` / :meth:`get_bool`. A JSON body reads the same way, as the Bot API reads
+    it: a top-level string is the field's text, any other value its JSON text (``42`` → ``"42"``). ``files``
+    holds uploaded parts by part name, i.e. the target of ``attach://<name>``; :meth:`file` resolves a field to
+    its bytes.
     """
 
     method: str
@@ -260,6 +262,7 @@ class ApiCall:
     files: dict[str, bytes]
     token: str
     filenames: dict[str, str] = field(default_factory=dict)
+    content_type: str = ""  # the request's Content-Type, without its parameters
     status: int | None = None  # HTTP status answered; None while the call is in flight
     response: Any = None  # ``result`` when ok, otherwise the error body
 
@@ -1000,7 +1003,7 @@ class FakeBotAPI:
 
     async def _read_params(self, request: web.Request, call: ApiCall) -> None:
         raw: dict[str, Any] = dict(request.query)
-        ctype = request.content_type
+        ctype = call.content_type = request.content_type
         if ctype == "multipart/form-data":
             reader = await request.multipart()
             while True:
@@ -1021,7 +1024,11 @@ class FakeBotAPI:
                 data = json.loads(body)
                 if not isinstance(data, dict):
                     raise ValueError("JSON body must be an object")
-                call.params.update(data)
+                for key, value in data.items():  # as the Bot API does: a top-level value is its JSON text
+                    if isinstance(value, (dict, list)) and key not in TEXT_FIELDS:
+                        call.params[key] = value  # what decoding its JSON text gives
+                    else:
+                        raw[key] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         elif request.can_read_body:
             raw.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
         for key, value in raw.items():

@@ -12,11 +12,13 @@ import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from domain.applicant import Relation
 from domain.clock import FixedClock
@@ -326,3 +328,152 @@ async def test_a_commit_cancelled_in_flight_lands_and_the_cache_follows_it(
         await asyncio.sleep(0.02)
     assert (await users.get(1)).locale == "en"
     assert (await UserRepository(engine, CLOCK).get(1)).locale == "en"  # and the file has it
+
+
+# --- pipelined commits: the next unit begins while the previous one's commit is on its way -----------------
+
+
+async def test_the_next_unit_begins_while_a_commit_is_on_its_way_and_sees_its_values(
+    engine: AiosqliteEngine, tmp_path: Path
+) -> None:
+    """One person's commit waits for another process's lock in the writer's thread: the next unit of work does
+    not wait for it to land to begin (its own hops queue behind it, in order), and inside that unit the first
+    one's values are seen; outside any transaction only what has landed is seen."""
+    users = UserRepository(engine, CLOCK)
+    await users.get_or_create(1)
+    await users.get_or_create(2)
+    other = sqlite3.connect(tmp_path / "data" / "t.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    began = asyncio.Event()
+    seen: list[str | None] = []
+
+    async def second() -> None:
+        async with transaction(engine):
+            began.set()
+            seen.append((await users.get(1)).locale)  # the first unit's value, pending
+            await users.set_locale(2, "en")
+
+    try:
+        first = asyncio.create_task(users.set_locale(1, "en"))
+        await asyncio.sleep(0.05)  # its commit hop now waits for the lock in the writer's thread
+        task = asyncio.create_task(second())
+        await asyncio.wait_for(began.wait(), 1.0)  # the second unit began although the first has not landed
+        assert seen == ["en"]
+        assert not first.done() and (await users.get(1)).locale is None  # outside a transaction: the committed
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await asyncio.wait_for(asyncio.gather(first, task), 5.0)
+    assert (await users.get(1)).locale == "en" and (await users.get(2)).locale == "en"
+    restarted = UserRepository(engine, CLOCK)
+    assert (await restarted.get(1)).locale == "en" and (await restarted.get(2)).locale == "en"
+
+
+async def test_a_unit_that_read_a_failed_commits_value_is_refused_and_others_go_on(
+    engine: AiosqliteEngine, tmp_path: Path
+) -> None:
+    """The first unit's commit fails in the thread (here a queued write breaks a constraint). A unit that began
+    before it landed and read its value is rolled back with `DatabaseBusy` (the person is asked to try again),
+    nothing of it written; a unit that read nothing of it commits; the caches hold only what was committed."""
+    users = UserRepository(engine, CLOCK)
+    for tid in (1, 2, 3):
+        await users.get_or_create(tid)
+    other = sqlite3.connect(tmp_path / "data" / "t.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await conn.write(users_table.insert().values(telegram_id=2, created_at=CLOCK.now(),
+                                                         updated_at=CLOCK.now()))  # 2 exists: fails at commit
+
+    async def dependent() -> None:
+        async with transaction(engine):
+            if (await users.get(1)).locale == "en":  # read from the failing commit
+                await users.set_locale(2, "en")
+
+    async def independent() -> None:
+        await users.set_locale(3, "en")
+
+    try:
+        first = asyncio.create_task(failing())
+        await asyncio.sleep(0.05)
+        second = asyncio.create_task(dependent())
+        third = asyncio.create_task(independent())
+        await asyncio.sleep(0.05)
+        assert not first.done() and not second.done() and not third.done()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    results = await asyncio.wait_for(asyncio.gather(first, second, third, return_exceptions=True), 5.0)
+    assert isinstance(results[0], IntegrityError)
+    assert isinstance(results[1], DatabaseBusy)
+    assert results[2] is None
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert [(await repo.get(t)).locale for t in (1, 2, 3)] == [None, None, "en"]
+
+
+# --- group commit: units whose writes were all queued commit together, each in its own savepoint -----------
+
+
+async def _people(engine: AiosqliteEngine, count: int) -> UserRepository:
+    users = UserRepository(engine, CLOCK)
+    for tid in range(1, count + 1):
+        await users.get_or_create(tid)
+    return users
+
+
+async def test_units_that_finish_in_the_same_turn_commit_in_one_hop(engine: AiosqliteEngine) -> None:
+    users = await _people(engine, 10)
+    hops, batches = engine.hops, engine.writer.batches
+    await asyncio.gather(*(users.set_locale(tid, "en") for tid in range(1, 11)))
+    assert engine.hops - hops == 1 and engine.writer.batches - batches == 1
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert {(await repo.get(tid)).locale for tid in range(1, 11)} == {"en"}
+
+
+def _broken_insert(conn: Any) -> Any:
+    """A queued write that fails when it runs: person 2 exists already."""
+    return conn.write(users_table.insert().values(telegram_id=2, created_at=CLOCK.now(), updated_at=CLOCK.now()))
+
+
+async def test_one_failing_unit_in_a_group_commit_is_rolled_back_alone(engine: AiosqliteEngine) -> None:
+    users = await _people(engine, 4)
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await _broken_insert(conn)
+
+    batches = engine.writer.batches
+    results = await asyncio.gather(
+        users.set_locale(3, "en"), failing(), users.set_locale(4, "en"), return_exceptions=True
+    )
+    assert engine.writer.batches - batches == 1
+    assert isinstance(results[1], IntegrityError)
+    assert results[0].locale == "en" and results[2].locale == "en"  # type: ignore[union-attr]
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert [(await repo.get(tid)).locale for tid in (1, 2, 3, 4)] == [None, None, "en", "en"]
+
+
+async def test_a_unit_that_read_a_failed_units_value_in_the_same_group_is_refused(engine: AiosqliteEngine) -> None:
+    users = await _people(engine, 3)
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await _broken_insert(conn)
+
+    async def dependent() -> None:
+        async with transaction(engine):
+            assert (await users.get(1)).locale == "en"  # the pending value of the unit before it
+            await users.set_locale(3, "en")
+
+    results = await asyncio.gather(failing(), dependent(), return_exceptions=True)
+    assert isinstance(results[0], IntegrityError) and isinstance(results[1], DatabaseBusy)
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert [(await repo.get(tid)).locale for tid in (1, 2, 3)] == [None, None, None]
