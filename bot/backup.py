@@ -34,13 +34,14 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, StartupError
+from storage.crypto import DATA_KEY_FILE
+from storage.private_files import create_private
+from storage.signing import SIGNING_KEY_FILE
 
 DATABASE_NAME = "emk.db"
 FILES_DIR = "files"
 KEYS_DIR = "keys"
 MANIFEST = "manifest.json"
-DATA_KEY_FILE = "data.key"
-SIGNING_KEY_FILE = "signing.key"
 KEYS_WARNING = (
     "WARNING: {keys} holds the keys that decrypt this backup. Store it apart from the rest of the backup "
     "(another disk, another place): whoever has both reads every person's data."
@@ -66,13 +67,8 @@ def sqlite_path(settings: Settings) -> Path:
     return Path(url.database)
 
 
-def _create_private(path: Path) -> int:
-    """A new file, owner-only from the first moment; an existing one is an error (never overwritten)."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-
-
 def _copy_private(source: Path, target: Path) -> None:
-    fd = _create_private(target)
+    fd = create_private(target)
     with os.fdopen(fd, "wb") as out, source.open("rb") as src:
         shutil.copyfileobj(src, out)
         out.flush()
@@ -80,7 +76,7 @@ def _copy_private(source: Path, target: Path) -> None:
 
 
 def _write_private(target: Path, text: str) -> None:
-    fd = _create_private(target)
+    fd = create_private(target)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text if text.endswith("\n") else text + "\n")
 
@@ -122,7 +118,7 @@ def snapshot(database: Path, target: Path) -> str | None:
     """The live database into `target` through the online backup API; returns its migration revision."""
     if not database.is_file():
         raise StartupError(f"DATABASE_URL: the database {database} does not exist; nothing to back up")
-    os.close(_create_private(target))
+    os.close(create_private(target))
     try:
         with closing(sqlite3.connect(database, timeout=30)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)  # one step: a read transaction on the last commit; writers go on meanwhile (WAL)
@@ -146,7 +142,7 @@ def _key_sources(settings: Settings) -> list[tuple[str, Path | None, str | None]
     data_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
     return [
-        (DATA_KEY_FILE, settings.DATA_DIR / DATA_KEY_FILE, data_text),
+        (DATA_KEY_FILE, settings.data_key_file, data_text),
         (SIGNING_KEY_FILE, settings.signing_key_file, signing_text),
     ]
 

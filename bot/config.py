@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.crypto import DATA_KEY_FILE
+from storage.signing import SIGNING_KEY_FILE
+
 TOKEN_RE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
 SUPPORTED_DB_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
@@ -154,8 +157,13 @@ class Settings(BaseSettings):
         return self.WEB_ENABLED and self.WEB_PORT != 0
 
     @property
+    def data_key_file(self) -> Path:
+        """Where the data key is kept when EMK_DATA_KEY is not set (the one place that names it)."""
+        return self.DATA_DIR / DATA_KEY_FILE
+
+    @property
     def signing_key_file(self) -> Path:
-        return self.DATA_DIR / "signing.key"
+        return self.DATA_DIR / SIGNING_KEY_FILE
 
     @property
     def files_dir(self) -> Path:

@@ -113,16 +113,16 @@ class Deliveries:
         return SendResult(SendStatus.FAILED, error="UnknownKind")
 
     async def _held(self, row: OutboxRow) -> SendResult | None:
-        """A holder's reminder kind switched off (skipped) or their quiet hours now (deferred to their end;
-        not an appointment's: the person chose its time, and two hours before an 08:00 visit is quiet by
-        default); None: go ahead. Status pushes and staff posts are never held."""
+        """A holder's reminder kind switched off (skipped) or their quiet hours now (deferred to their end, for
+        the kinds that keep them: domain/reminders.py); None: go ahead. Status pushes and staff posts are
+        never held."""
         kind = HELD_KINDS.get(row.kind)
         if kind is None or row.user_id is None or row.chat_id != row.user_id:
             return None
         hold = await self.services.reminders.hold(row.user_id, kind)
         if hold.skip:
             return SendResult(SendStatus.BLOCKED, error="SwitchedOff")
-        if hold.until is not None and kind is not ReminderKind.APPOINTMENT:  # the person chose that time
+        if hold.until is not None:
             return SendResult(SendStatus.DEFERRED, not_before=hold.until)
         return None
 

@@ -135,7 +135,7 @@ async def create_deps(
     try:
         cipher, files = await open_data_key(
             engine, settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None,
-            settings.DATA_DIR / "data.key",
+            settings.data_key_file,
             settings.EMK_OLD_DATA_KEYS.get_secret_value() if settings.EMK_OLD_DATA_KEYS else None,
             settings.files_dir,
         )

@@ -15,6 +15,7 @@ from aiogram.types import User as TgUser
 
 from bot.i18n import Translator
 from bot.session import track_answers
+from domain.ratelimit import TokenBucket
 from services.accounts import AccountService
 
 log = logging.getLogger("emk.throttle")
@@ -58,37 +59,20 @@ class AnswerTracking(BaseMiddleware):
 class HintThrottle(BaseMiddleware):
     """On the catch-all router: one person gets at most `burst` hints in a row, then one every `interval`
     seconds; what comes faster gets no answer. Someone who sends 200 stickers gets a handful of hints, and
-    the bot stays clear of Telegram's flood control for everyone else.
-
-    A token bucket per person, written here because the kept libraries do something else: aiolimiter
-    waits for capacity (here input over the budget is dropped, not queued), and `limits` is not installed.
-    Memory stays bounded: people whose bucket is full again are forgotten once `max_people` are tracked.
+    the bot stays clear of Telegram's flood control for everyone else. A token bucket per person
+    (domain/ratelimit.py, as the share page's limits): input over the budget is dropped, not queued; at most
+    `max_people` are tracked, the least recently seen forgotten first (they start again with a full bucket).
     """
 
     def __init__(
         self, *, burst: int = 8, interval: float = 5.0, max_people: int = 10_000,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.burst, self.interval, self.max_people, self.monotonic = burst, interval, max_people, monotonic
-        self._buckets: dict[int, tuple[float, float]] = {}  # person -> (tokens, when counted)
+        self.buckets = TokenBucket(burst, 1.0 / interval, max_keys=max_people)
+        self.monotonic = monotonic
 
     def allow(self, person: int) -> bool:
-        now = self.monotonic()
-        tokens, then = self._buckets.get(person, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - then) / self.interval)
-        allowed = tokens >= 1.0
-        self._buckets[person] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._buckets) > self.max_people:
-            self._forget_full(now)
-        return allowed
-
-    def _forget_full(self, now: float) -> None:
-        full = [k for k, (tokens, then) in self._buckets.items()
-                if tokens + (now - then) / self.interval >= self.burst]
-        for key in full:
-            del self._buckets[key]
-        if len(self._buckets) > self.max_people:  # a crowd flooding at once: start everyone afresh
-            self._buckets.clear()
+        return self.buckets.take(person, self.monotonic())
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")

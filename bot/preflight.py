@@ -55,7 +55,7 @@ def _signing_key(settings: Settings) -> str:
 async def _database(settings: Settings) -> list[str]:
     data_text = settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None
     old_text = settings.EMK_OLD_DATA_KEYS.get_secret_value() if settings.EMK_OLD_DATA_KEYS else None
-    key_file = settings.DATA_DIR / "data.key"
+    key_file = settings.data_key_file
     if not settings.DATABASE_URL.startswith("sqlite"):
         return [await _other_database(settings.DATABASE_URL)]
     database = sqlite_path(settings)

@@ -37,7 +37,8 @@ from aiohttp import web
 
 from bot.i18n import SUPPORTED, Tr, Translator
 from domain.book import BookCheck, CheckOutcome, entries_sorted, public_key_pem, surname_initials
-from domain.sharing import ShareLevel, TokenBucket, csrf_token, csrf_valid, token_hash
+from domain.ratelimit import TokenBucket
+from domain.sharing import ShareLevel, csrf_token, csrf_valid, token_hash
 from services.book import BookService
 from services.sharing import ConfirmOutcome, SharePage, SharingService
 from views.book_files import entry_result, entry_title, full_name, item_title, thumbnail_jpeg, verdict

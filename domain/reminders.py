@@ -40,6 +40,7 @@ __all__ = [
     "book_validity_end",
     "entry_kind",
     "is_quiet",
+    "keeps_quiet_hours",
     "parse_quiet_hours",
     "parse_zone",
     "plan",
@@ -186,6 +187,12 @@ def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
     """`at` on `day` in `zone`, as UTC. A wall time a DST change skips maps forward by the gap (PEP 495,
     fold=0): never earlier than asked, so never back into quiet hours."""
     return datetime.combine(day, at).replace(tzinfo=zone).astimezone(UTC)
+
+
+def keeps_quiet_hours(kind: ReminderKind) -> bool:
+    """Whether a reminder of `kind` waits for the end of the holder's quiet hours. An appointment's does not:
+    the person chose its time, and two hours before an 08:00 visit is in the default quiet hours."""
+    return kind is not ReminderKind.APPOINTMENT
 
 
 def is_quiet(moment: datetime, settings: NotificationSettings) -> bool:

@@ -31,6 +31,7 @@ from domain.reminders import (
     book_terms,
     book_validity_end,
     is_quiet,
+    keeps_quiet_hours,
     parse_quiet_hours,
     parse_zone,
     plan,
@@ -191,7 +192,7 @@ class ReminderService:
         if not settings.enabled(kind) or not await self._consents(owner_id):
             return Hold(skip=True)
         now = now or self.clock.now()
-        if is_quiet(now, settings):
+        if keeps_quiet_hours(kind) and is_quiet(now, settings):
             return Hold(until=settle(now, settings))
         return Hold()
 

@@ -35,7 +35,10 @@ from typing import Any, Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from storage.private_files import write_new_private
+
 __all__ = [
+    "DATA_KEY_FILE",
     "KEY_ENV_VAR",
     "KEY_SIZE",
     "OLD_KEYS_ENV_VAR",
@@ -50,6 +53,7 @@ __all__ = [
 ]
 
 KEY_ENV_VAR: Final = "EMK_DATA_KEY"
+DATA_KEY_FILE: Final = "data.key"  # in DATA_DIR, when the key is not given in KEY_ENV_VAR
 OLD_KEYS_ENV_VAR: Final = "EMK_OLD_DATA_KEYS"
 KEY_SIZE: Final = 32
 _NONCE_SIZE: Final = 12
@@ -308,16 +312,7 @@ def _read_key_file(path: Path) -> bytes:
 def _create_key_file(path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_SIZE)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)  # created with owner-only permissions, never wider even for a moment
-    try:
-        os.write(fd, (_b64encode(key) + "\n").encode("ascii"))
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-        raise
-    os.close(fd)
+    write_new_private(path, (_b64encode(key) + "\n").encode("ascii"))  # owner-only, never wider even for a moment
     _fsync_dir(path.parent)
     return key
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 from pathlib import Path
 from typing import Final
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from storage.crypto import KeyFileError, read_private_file
+from storage.private_files import write_new_private
 
 __all__ = ["SIGNING_KEY_ENV_VAR", "SIGNING_KEY_FILE", "load_or_create_signing_key"]
 
@@ -81,15 +81,7 @@ def _create(path: Path) -> bytes:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        write_new_private(path, pem)
     except FileExistsError:  # another process created it a moment ago
         return load_or_create_signing_key(None, path)
-    try:
-        os.write(fd, pem)
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-        raise
-    os.close(fd)
     return _raw(key)

@@ -7,9 +7,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.fakes.botapi import FakeBotAPI
 from tests.harness import World
+
+# A property's examples are timed against hypothesis's 200 ms deadline by default: on a loaded 2-core machine
+# (two xdist workers, a browser) a slow example fails a correct rule. Every property test runs without it, and
+# without a local example database, so a run on a fresh clone is the run CI makes.
+settings.register_profile("emk", deadline=None, database=None)
+settings.load_profile("emk")
 
 # The longest tests and their seconds (`pytest --durations`, quiet 2-core machine, Dec 2026): mostly real
 # processes (`python -m bot` pays `import aiogram`, ~5 s of CPU) and long conversations. Started last, one

@@ -12,7 +12,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import CSRF_COOKIE, ShareLimits, client_address, create_web_app
-from domain.sharing import TokenBucket, new_token
+from domain.ratelimit import TokenBucket
+from domain.sharing import new_token
 from tests.harness import World
 from tests.test_sharing import OTHER_INN, RIGHT_INN, holder_with_book, revoked_and_expired, share_from_chat
 

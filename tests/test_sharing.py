@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.ratelimit import TokenBucket
 from domain.sharing import (
     ShareState,
-    TokenBucket,
     check_employer_id,
     expires_at,
     looks_like_token,
