@@ -17,6 +17,9 @@ outcome:
   say no, for the reason `Command.extract_command` gives (the first character after leading whitespace is the
   prefix).
 
+A router passed over is not even called (its parent asks `passes_over`), the keyword arguments are packed once
+per router walked rather than twice, and a handler that no inner middleware wraps is called directly.
+
 tests/test_routing.py holds aiogram's code these rules rely on to what it was when they were written, so an
 aiogram upgrade that changes it fails there rather than routing differently.
 """
@@ -69,25 +72,41 @@ class QuickPropagation(Router):
         self._prefixes = {name: (len(o.handlers), command_prefixes(o)) for name, o in self.observers.items()
                           if isinstance(o, TelegramEventObserver)}
 
+    def passes_over(self, update_type: str, event: TelegramObject) -> bool:
+        """True when this router's propagation would answer UNHANDLED without calling anything: its observer
+        has no outer middleware, no filters and no sub-routers, and either no handlers or command handlers only
+        and the event is not a command of theirs."""
+        observer = self.observers.get(update_type)
+        if observer is None or self.sub_routers or observer._handler.filters or len(observer.outer_middleware):
+            return False
+        if not observer.handlers:
+            return True  # nothing here for this update: aiogram's walk ends the same way
+        count, prefixes = self._prefixes.get(update_type, (-1, None))
+        # every handler here needs a command, and this is not one
+        return prefixes is not None and count == len(observer.handlers) and cannot_be_command(event, prefixes)
+
     async def propagate_event(self, update_type: str, event: TelegramObject, **kwargs: Any) -> Any:
         observer = self.observers.get(update_type)
         if observer is not None and len(observer.outer_middleware):
             return await super().propagate_event(update_type, event, **kwargs)
-        if observer is not None and not self.sub_routers and not observer._handler.filters:
-            if not observer.handlers:
-                return UNHANDLED  # nothing here for this update: aiogram's walk ends the same way
-            count, prefixes = self._prefixes.get(update_type, (-1, None))
-            if prefixes is not None and count == len(observer.handlers) and cannot_be_command(event, prefixes):
-                return UNHANDLED  # every handler here needs a command, and this is not one
-        kwargs["event_router"] = self
-        return await self._propagate_event(observer=observer, update_type=update_type, event=event, **kwargs)
+        if self.passes_over(update_type, event):
+            return UNHANDLED
+        kwargs["event_router"] = self  # kwargs is this call's own dict: walked without copying it again
+        return await self._walk(observer, update_type, event, kwargs)
 
     async def _propagate_event(
         self, observer: TelegramEventObserver | None, update_type: str, event: TelegramObject, **kwargs: Any
     ) -> Any:
-        """aiogram's own, minus the calls that cannot change the outcome: the router's filters are checked only
-        when it has some, its handlers are tried only when it has some, without copying the arguments for
-        every filter."""
+        """aiogram's own (called by aiogram's propagate_event when the router has an outer middleware)."""
+        return await self._walk(observer, update_type, event, kwargs)
+
+    async def _walk(
+        self, observer: TelegramEventObserver | None, update_type: str, event: TelegramObject, kwargs: dict[str, Any]
+    ) -> Any:
+        """aiogram's _propagate_event, minus the calls that cannot change the outcome: the router's filters are
+        checked only when it has some, its handlers are tried only when it has some, without copying the
+        arguments for every filter, and a sub-router that would pass the event over (`passes_over`) is not
+        called. `kwargs` is the caller's own dict and is changed as aiogram changes its copy."""
         response = UNHANDLED
         if observer:
             if observer._handler.filters:
@@ -102,6 +121,8 @@ class QuickPropagation(Router):
                 if response is not UNHANDLED:
                     return response
         for router in self.sub_routers:
+            if isinstance(router, QuickPropagation) and router.passes_over(update_type, event):
+                continue  # it would answer UNHANDLED, as `response` is here
             response = await router.propagate_event(update_type=update_type, event=event, **kwargs)
             if response is not UNHANDLED:
                 break
@@ -128,16 +149,18 @@ async def passes(filters: list[FilterObject], event: TelegramObject, kwargs: dic
 
 
 async def trigger(observer: TelegramEventObserver, event: TelegramObject, kwargs: dict[str, Any]) -> Any:
-    """aiogram's TelegramEventObserver.trigger, with `passes` for the handlers' filters."""
+    """aiogram's TelegramEventObserver.trigger, with `passes` for the handlers' filters, and the handler called
+    directly when no inner middleware wraps it (no functools.wraps and partial built for every update)."""
     for handler in observer.handlers:
         kwargs["handler"] = handler
         data = await passes(handler.filters, event, kwargs) if handler.filters else {}
         if data is not None:
             kwargs.update(data)
             try:
-                wrapped_inner = observer.outer_middleware.wrap_middlewares(
-                    observer._resolve_middlewares(), handler.call
-                )
+                middlewares = observer._resolve_middlewares()
+                if not middlewares:  # aiogram's empty chain is exactly handler.call(event, **kwargs)
+                    return await handler.call(event, **kwargs)
+                wrapped_inner = observer.outer_middleware.wrap_middlewares(middlewares, handler.call)
                 return await wrapped_inner(event, kwargs)
             except SkipHandler:
                 continue

@@ -24,8 +24,11 @@ _SPACES = re.compile(r"\s+")
 def clean_text(raw: str) -> str:
     """NFC; format, private-use and surrogate characters and non-space control characters removed; line
     breaks and tabs turned into spaces; every run of whitespace (no-break spaces too) one space; trimmed."""
+    text = unicodedata.normalize("NFC", raw)
+    if text.isprintable():  # the usual answer: no Cc, Cf, Cs, Co, Zl, Zp (nor Cn, Zs but the space), so
+        return _SPACES.sub(" ", text).strip()  # the loop below would keep every character as it is
     out: list[str] = []
-    for ch in unicodedata.normalize("NFC", raw):
+    for ch in text:
         category = unicodedata.category(ch)
         if category in _DROPPED or (category == "Cc" and not ch.isspace()):
             continue

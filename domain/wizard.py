@@ -355,6 +355,17 @@ def section_label(section: str, d: Draft, c: Context) -> str:
     return section
 
 
+def step_facts(d: Draft, c: Context) -> tuple[object, ...]:
+    """What decides, under one context, which steps apply to this applicant, which are optional by who the
+    applicant is (`Rule.optional_when`), and what their sections are called (`section_label`): the facts the
+    `applies`, `optional_when` and `section_label` functions above read from the draft. Two drafts with the same
+    facts have the same steps, so fsm/steps.py plans them once per facts and context. A rule that starts reading
+    another field of the draft adds it here (tests/test_wizard_plan.py compares the plan with every rule
+    evaluated afresh)."""
+    return (d.citizenship, _child(d, c), d.foreign_passport.country == OTHER_COUNTRY, d.policy_kind,
+            d.employer_skipped)
+
+
 def answer_text(key: str, raw: str, draft: Draft, ctx: Context) -> Outcome:
     rule = RULES[key]
     assert rule.check is not None, f"step {key} takes no text"

@@ -78,38 +78,9 @@ STEPS: list[Step] = [
 STEP_BY_KEY: dict[str, Step] = {s.key: s for s in STEPS}
 STEP_BY_STATE: dict[str, Step] = {s.state.state: s for s in STEPS if s.state.state}
 ORDER: list[str] = [s.key for s in STEPS]
-_APPLIES = [(s, s.rule.applies) for s in STEPS]
-
-
-def applicable(draft: Draft, ctx: wizard.Context) -> list[Step]:
-    """The steps that apply to this applicant. Many steps share one rule (the four passport steps, the employer's
-    five): each distinct rule, a pure function of the draft and the context, is evaluated once."""
-    verdicts: dict[Any, bool] = {}
-    steps = []
-    for step, applies in _APPLIES:
-        verdict = verdicts.get(applies)
-        if verdict is None:
-            verdict = verdicts[applies] = applies(draft, ctx)
-        if verdict:
-            steps.append(step)
-    return steps
-
-
-def next_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
-    """The step after `key` that applies to this applicant; None after the last (→ summary)."""
-    idx = ORDER.index(key)
-    for step in STEPS[idx + 1 :]:
-        if step.rule.applies(draft, ctx):
-            return step
-    return None
-
-
-def prev_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
-    idx = ORDER.index(key)
-    for step in reversed(STEPS[:idx]):
-        if step.rule.applies(draft, ctx):
-            return step
-    return None
+POSITION: dict[str, int] = {key: i for i, key in enumerate(ORDER)}
+_APPLIES = [s.rule.applies for s in STEPS]
+PLAN_CACHE_SIZE = 256  # plans kept by `plan` (kinds of applicant x contexts: a handful a day in practice)
 
 
 @dataclass(frozen=True)
@@ -124,30 +95,109 @@ class Progress:
     overall_m: int
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The step table as it applies to one kind of applicant under one context: which steps apply, what comes
+    after and before each step, where each step stands (its progress) and which steps may be skipped. It depends
+    only on `wizard.step_facts` and the context, so it is worked out once for them (see `plan`) rather than every
+    rule being evaluated again on every answer."""
+
+    steps: tuple[Step, ...]
+    after: tuple[Step | None, ...]  # by position in STEPS: the first applicable step after it
+    before: tuple[Step | None, ...]  # by position in STEPS: the last applicable step before it
+    progress: dict[str, Progress]  # every step's, applicable or not
+    optional: frozenset[str]  # the steps this applicant may skip
+
+
+_PLANS: dict[tuple[Any, ...], Plan] = {}
+
+
+def plan(draft: Draft, ctx: wizard.Context) -> Plan:
+    """This applicant's plan, from memory when an applicant with the same facts was planned under `ctx`."""
+    memo = (wizard.step_facts(draft, ctx), ctx)
+    found = _PLANS.get(memo)
+    if found is None:
+        if len(_PLANS) >= PLAN_CACHE_SIZE:
+            _PLANS.clear()
+        found = _PLANS[memo] = make_plan(draft, ctx)
+    return found
+
+
+def make_plan(draft: Draft, ctx: wizard.Context) -> Plan:
+    """Every rule evaluated for this draft (the uncached computation behind `plan`). Many steps share one rule
+    (the four passport steps, the employer's five): each distinct rule is evaluated once."""
+    verdicts: dict[Any, bool] = {}
+    flags = []
+    for applies in _APPLIES:
+        verdict = verdicts.get(applies)
+        if verdict is None:
+            verdict = verdicts[applies] = applies(draft, ctx)
+        flags.append(verdict)
+    steps = tuple(s for s, ok in zip(STEPS, flags, strict=True) if ok)
+    after: list[Step | None] = [None] * len(STEPS)
+    following: Step | None = None
+    for i in range(len(STEPS) - 1, -1, -1):
+        after[i] = following
+        if flags[i]:
+            following = STEPS[i]
+    before: list[Step | None] = [None] * len(STEPS)
+    preceding: Step | None = None
+    for i in range(len(STEPS)):
+        before[i] = preceding
+        if flags[i]:
+            preceding = STEPS[i]
+    labels = {section: wizard.section_label(section, draft, ctx) for section in wizard.SECTIONS}
+    progress = {}
+    for step in STEPS:
+        n = m = overall = total = 0
+        for s in steps:
+            total += 1
+            if s.key == step.key:
+                overall = total
+            if s.section == step.section:
+                m += 1
+                if s.key == step.key:
+                    n = m
+        progress[step.key] = Progress(labels[step.section], n or 1, max(m, 1), overall or 1, total)
+    optional = frozenset(s.key for s in STEPS if s.rule.is_optional(draft, ctx))
+    return Plan(steps, tuple(after), tuple(before), progress, optional)
+
+
+def applicable(draft: Draft, ctx: wizard.Context) -> list[Step]:
+    """The steps that apply to this applicant, in order."""
+    return list(plan(draft, ctx).steps)
+
+
+def next_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
+    """The step after `key` that applies to this applicant; None after the last (→ summary)."""
+    return plan(draft, ctx).after[POSITION[key]]
+
+
+def prev_step(key: str, draft: Draft, ctx: wizard.Context) -> Step | None:
+    return plan(draft, ctx).before[POSITION[key]]
+
+
 def section_progress(key: str, draft: Draft, ctx: wizard.Context) -> Progress:
-    step = STEP_BY_KEY[key]
-    n = m = overall = total = 0  # one pass over the applicable steps (shown on every step)
-    for s in applicable(draft, ctx):
-        total += 1
-        if s.key == key:
-            overall = total
-        if s.section == step.section:
-            m += 1
-            if s.key == key:
-                n = m
-    return Progress(wizard.section_label(step.section, draft, ctx), n or 1, max(m, 1), overall or 1, total)
+    return plan(draft, ctx).progress[key]
+
+
+def is_optional(step: Step, draft: Draft, ctx: wizard.Context) -> bool:
+    """`step.rule.is_optional(draft, ctx)`, from the plan."""
+    return step.key in plan(draft, ctx).optional
 
 
 def first_unfilled(draft: Draft, ctx: wizard.Context) -> Step | None:
-    for step in applicable(draft, ctx):
+    for step in plan(draft, ctx).steps:
         if not step.rule.filled(draft):
             return step
     return None
 
 
 def first_of_section(section: str, draft: Draft, ctx: wizard.Context) -> Step:
-    return next(s for s in applicable(draft, ctx) if s.section == section)
+    return next(s for s in plan(draft, ctx).steps if s.section == section)
 
 
 def missing(draft: Draft, ctx: wizard.Context) -> list[Step]:
-    return [STEP_BY_KEY[k] for k in wizard.missing(ORDER, draft, ctx)]
+    """Required steps that apply to this applicant and are still empty, in step order."""
+    p = plan(draft, ctx)
+    return [s for s in p.steps if s.key not in p.optional and not s.rule.filled(draft)]

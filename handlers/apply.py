@@ -8,13 +8,13 @@ so a restart resumes exactly here.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot.i18n import Tr
 from bot.keyboards import ApplyCb, MenuCb
 from domain.applicant import Relation
+from fsm.filters import InStates
 from fsm.steps import STEPS
 from services import Services
 from services.wizard import MAX_PROFILES, Answer
@@ -74,13 +74,13 @@ async def on_pick_profile(
     await present(query, tr, services.wizard.policy, screen)
 
 
-@router.message(StateFilter(*TEXT_STATES), F.text)
+@router.message(InStates(*TEXT_STATES), F.text)
 async def on_text(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
     answer = await services.wizard.answer_text(user.telegram_id, state, message.text or "")
     await _answered(message, tr, services, answer)
 
 
-@router.message(StateFilter(*CONTACT_STATES), F.contact)
+@router.message(InStates(*CONTACT_STATES), F.contact)
 async def on_contact(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
     if message.contact is None or message.from_user is None:
         return
@@ -92,7 +92,7 @@ async def on_contact(message: Message, tr: Tr, user: User, state: FSMContext, se
     await _answered(message, tr, services, answer)
 
 
-@router.message(StateFilter(*CONTACT_STATES), F.text)
+@router.message(InStates(*CONTACT_STATES), F.text)
 async def on_typed_phone(message: Message, tr: Tr, user: User, state: FSMContext, services: Services) -> None:
     answer = await services.wizard.answer_typed_phone(user.telegram_id, state, message.text or "")
     if answer is not None and answer.outcome.ok:

@@ -7,7 +7,7 @@ what to show next. How a screen looks is views/wizard.py's; sending it is the ha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,16 @@ from domain.applicant import Draft, Relation
 from domain.clock import Clock
 from domain.policy import Exemption, PaymentPolicy, Policy
 from fsm.states import Apply, Renewal
-from fsm.steps import STEP_BY_KEY, STEP_BY_STATE, STEPS, Step, first_unfilled, missing, next_step, prev_step
+from fsm.steps import (
+    POSITION,
+    STEP_BY_KEY,
+    STEP_BY_STATE,
+    Step,
+    first_unfilled,
+    missing,
+    next_step,
+    prev_step,
+)
 from services.applications import ApplicationService
 from services.conversation import Conversation
 from storage.applications import Application
@@ -116,8 +125,9 @@ class WizardService:
         if cached is not None and cached[0] <= now < cached[1] and cached[2] is self.policy:
             return cached[3]
         ctx = context(self.policy, self.clock, self.tz)
-        start = datetime.combine(ctx.today, time(), self.tz)
-        end = datetime.combine(ctx.today + timedelta(days=1), time(), self.tz)
+        # The day's bounds in UTC, as clocks tell the time: comparing datetimes of one tzinfo skips utcoffset().
+        start = datetime.combine(ctx.today, time(), self.tz).astimezone(UTC)
+        end = datetime.combine(ctx.today + timedelta(days=1), time(), self.tz).astimezone(UTC)
         self._ctx = (start, end, self.policy, ctx)
         return ctx
 
@@ -251,9 +261,11 @@ class WizardService:
         self, owner_id: int, conversation: Conversation, profile: Profile, step: Step, draft: Draft
     ) -> Screen:
         """Save the draft and show what comes after `step`: the next step, or the summary (in a walk: the
-        walk's next step, or where the walk began)."""
+        walk's next step, or where the walk began). The next step's state is set in the transaction that saves
+        the draft, so its screen follows without setting it again."""
         ctx = self.ctx
-        walk = await self._walk(conversation)
+        data = await conversation.get_data()  # read once: the walk and the editing flag
+        walk = tuple(data["walk"]) if data.get("walk") else None
         if walk is not None:
             after = _walk_step(walk, step.key, draft, ctx, forward=True)
             async with transaction(self.engine):
@@ -262,14 +274,14 @@ class WizardService:
                     await conversation.set_state(after.state)
             if after is None:
                 return await self.walked(owner_id, conversation, draft, done=True)
-            return await self.show(owner_id, conversation, after, draft)
-        editing = await self.editing(conversation)
+            return await self.screen(owner_id, conversation, after, draft)
+        editing = bool(data.get("editing"))
         nxt = next_step(step.key, draft, ctx)
         if nxt is not None and editing and nxt.section != step.section:
             nxt = None
         if nxt is None and not editing:
             gap = first_unfilled(draft, ctx)
-            if gap is not None and STEPS.index(gap) > STEPS.index(step):
+            if gap is not None and POSITION[gap.key] > POSITION[step.key]:
                 nxt = gap
         # The draft and the conversation state move together, in one transaction, before the reply.
         async with transaction(self.engine):
@@ -277,7 +289,7 @@ class WizardService:
             await conversation.set_state(nxt.state if nxt else Apply.summary)
         if nxt is None:
             return await self.summary(owner_id, conversation, draft)
-        return await self.show(owner_id, conversation, nxt, draft)
+        return await self.screen(owner_id, conversation, nxt, draft)
 
     async def answer(
         self, owner_id: int, conversation: Conversation, profile: Profile, step: Step, outcome: wizard.Outcome

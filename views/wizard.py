@@ -24,7 +24,7 @@ from domain.applicant import Draft, PolicyKind, Relation
 from domain.identifiers import mask_tail
 from domain.issues import Issue, Severity
 from domain.policy import Policy
-from fsm.steps import STEPS, Step, first_of_section, missing, section_progress
+from fsm.steps import Progress, Step, first_of_section, is_optional, missing, plan, section_progress
 from storage.applications import Application
 from storage.files import Upload
 from storage.profiles import Profile
@@ -35,6 +35,8 @@ REMOVE_BUTTONS_PER_ROW = 4  # Telegram takes at most 8 buttons in a row; 4 '🗑
 _TITLES: dict[tuple[int, int, str], tuple[Policy, dict[str, str]]] = {}
 KEYBOARD_CACHE_SIZE = 1024  # step keyboards kept by `step_keyboard` (steps x languages x navigation variants)
 _KEYBOARDS: dict[tuple[Any, ...], InlineKeyboardMarkup] = {}
+PROGRESS_CACHE_SIZE = 1024  # progress lines kept by `progress_line` (languages x steps x kinds of applicant)
+_PROGRESS: dict[tuple[Any, str, Progress], str] = {}
 
 
 def category_titles(policy: Policy, tr: Tr) -> dict[str, str]:
@@ -57,11 +59,18 @@ def section_title(tr: Tr, section: str, draft: Draft, ctx: wizard.Context) -> st
 
 
 def progress_line(tr: Tr, step_key: str, draft: Draft, ctx: wizard.Context) -> str:
-    """'Passport · 3 of 4 ▰▰▰▰▰▰▱▱▱▱': the place in the section in words, the whole application as a bar."""
+    """'Passport · 3 of 4 ▰▰▰▰▰▰▱▱▱▱': the place in the section in words, the whole application as a bar.
+    A function of the language and the step's `Progress` only, so each line is made once."""
     p = section_progress(step_key, draft, ctx)
-    filled = round(BAR_CELLS * p.overall_n / p.overall_m) if p.overall_m else 0
-    text = tr.fixed("apply-progress", section=tr("apply-section-" + p.section), n=p.n, m=p.m)
-    return text + " " + "▰" * filled + "▱" * (BAR_CELLS - filled)
+    memo = (tr.translator, tr.locale, p)
+    line = _PROGRESS.get(memo)
+    if line is None:
+        filled = round(BAR_CELLS * p.overall_n / p.overall_m) if p.overall_m else 0
+        text = tr.fixed("apply-progress", section=tr("apply-section-" + p.section), n=p.n, m=p.m)
+        if len(_PROGRESS) >= PROGRESS_CACHE_SIZE:
+            _PROGRESS.clear()
+        line = _PROGRESS[memo] = text + " " + "▰" * filled + "▱" * (BAR_CELLS - filled)
+    return line
 
 
 def field_label(tr: Tr, key: str, draft: Draft) -> str:
@@ -171,7 +180,7 @@ def prompt(
         parts.append(tr("apply-current-value", value=html.quote(now)))
     choices = tuple((value, choice_label(tr, step.key, value, categories)) for value in step.rule.choices(ctx))
     return "\n\n".join(parts), step_keyboard(
-        tr, step, choices, can_keep=now is not None, can_skip=step.rule.is_optional(draft, ctx)
+        tr, step, choices, can_keep=now is not None, can_skip=is_optional(step, draft, ctx)
     )
 
 
@@ -226,7 +235,7 @@ def upload_prompt(
             text=tr("btn-upload-done"), callback_data=UploadCb(action="done", step=step.key, value=kind).pack()
         )])
     rows.append(nav_row(tr, step, can_keep=step.rule.filled(draft) and bool(files),
-                        can_skip=step.rule.is_optional(draft, ctx)))
+                        can_skip=is_optional(step, draft, ctx)))
     return "\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -270,8 +279,9 @@ def summary(
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [html.bold(tr("apply-summary-title"))]
     sections_present: list[str] = []
+    applying = plan(draft, ctx).steps
     for section in wizard.SECTIONS:
-        steps = [s for s in STEPS if s.section == section and s.rule.applies(draft, ctx)]
+        steps = [s for s in applying if s.section == section]
         if not steps:
             continue
         sections_present.append(section)
