@@ -127,7 +127,7 @@ def no_tls_grace_on_plain_http() -> Iterator[None]:
     """aiogram's AiohttpSession.close sleeps 250 ms for TLS connections to shut down gracefully. The tests that
     build a plain aiogram session (the notifier, the sweeper, the fake's own tests) talk plain HTTP to the fake
     on 127.0.0.1, where there is no TLS to wait for: closed at once, as bot/session.py's BotSession does for
-    every http:// Bot API. ~30 closes, each a quarter of a second of a worker doing nothing."""
+    every http:// Bot API. About twenty closes a run, each a quarter of a second of a worker doing nothing."""
     import asyncio
 
     from aiogram.client.session.aiohttp import AiohttpSession
