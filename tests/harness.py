@@ -284,7 +284,7 @@ class Person:
     async def press(self, label: str) -> list[str]:
         """Press the button labelled `label` on the latest bot message that has it (inline keyboard),
         or on the reply keyboard the bot showed last."""
-        for message in reversed(self.world.api.sent_messages(self.chat_id)):
+        for message in self.world.api.sent_newest_first(self.chat_id):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     if button.get("text") == label:
@@ -322,7 +322,7 @@ class Person:
 
     def buttons(self) -> list[str]:
         """Labels of the inline buttons on the bot's latest message that has any."""
-        for message in reversed(self.world.api.sent_messages(self.chat_id)):
+        for message in self.world.api.sent_newest_first(self.chat_id):
             rows = (message.get("reply_markup") or {}).get("inline_keyboard")
             if rows:
                 return [b["text"] for row in rows for b in row]

@@ -97,7 +97,8 @@ class Page:
         old = self.driver.find_element("tag name", "html")
         act()
         # While the next page replaces the old one, a script may find no document: asked again, not failed.
-        wait = WebDriverWait(self.driver, 15, ignored_exceptions=(WebDriverException,))
+        # Asked every 50 ms: Selenium's default of 500 ms made each navigation wait half a second or more.
+        wait = WebDriverWait(self.driver, 15, poll_frequency=0.05, ignored_exceptions=(WebDriverException,))
         wait.until(expected_conditions.staleness_of(old))
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 

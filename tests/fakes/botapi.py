@@ -51,7 +51,7 @@ import re
 import struct
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -940,10 +940,17 @@ class FakeBotAPI:
         """Live messages the bot sent to a chat (after edits), oldest first."""
         return [m for m in self.messages_in(chat_id) if (m.get("from") or {}).get("id") == self.bot_id]
 
+    def sent_newest_first(self, chat_id: int) -> Iterator[JSON]:
+        """The live messages the bot sent to a chat (after edits), newest first, each copied when it is reached:
+        a search for the latest message with some button stops there instead of copying the whole chat."""
+        chat = self._messages.get(chat_id, {})
+        for key in sorted(chat, reverse=True):
+            if (chat[key].get("from") or {}).get("id") == self.bot_id:
+                yield copy.deepcopy(chat[key])
+
     def last_message_sent_to(self, chat_id: int) -> JSON | None:
         """The latest live Message the bot sent to the chat, after edits - build a callback on it."""
-        sent = self.sent_messages(chat_id)
-        return sent[-1] if sent else None
+        return next(self.sent_newest_first(chat_id), None)
 
     # ------------------------------------------------------------------ HTTP
 
