@@ -44,7 +44,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -203,7 +203,14 @@ class Landing:
 
     def __init__(self) -> None:
         self.failed = False
-        self.landed = False
+        self.landed: asyncio.Future[None] | None = None  # the commit's future, once it is sent
+
+
+def _earlier_failed(deps: Iterable[Landing]) -> EarlierCommitFailed | None:
+    """A unit read a value of a commit that failed: it must not go on as if that value were stored."""
+    if any(d.failed for d in deps):
+        return EarlierCommitFailed("a value this unit read was not committed")
+    return None
 
 
 class EarlierCommitFailed(DatabaseBusy):
@@ -311,8 +318,7 @@ class _SqliteThread:
         except BaseException as exc:  # the connection is closed: nothing was sent
             for *_, landing, future in batch:
                 landing.failed = True
-                if not future.done():
-                    future.set_exception(exc)
+                future.set_exception(exc)
             return
         hop.add_done_callback(partial(self._distribute, [future for *_, future in batch]))
 
@@ -326,8 +332,6 @@ class _SqliteThread:
         error = hop.exception()
         results = [error] * len(futures) if error is not None or len(futures) == 1 else hop.result()
         for future, result in zip(futures, results, strict=True):
-            if future.done():
-                continue
             if result is None:
                 future.set_result(None)
             else:
@@ -382,8 +386,8 @@ class _SqliteThread:
         sa, raw = self.sa, self.raw
         assert sa is not None and raw is not None
         try:
-            if deps and any(d.failed for d in deps):
-                raise EarlierCommitFailed("a value this unit read was not committed")
+            if deps and (refused := _earlier_failed(deps)):
+                raise refused
             if not raw.in_transaction:
                 raw.execute("BEGIN IMMEDIATE")  # on sqlite3 itself, cheaper than through an execution context,
                 sa.begin()  # and SQLAlchemy told, so that it commits or rolls back that transaction (and Alembic
@@ -412,17 +416,20 @@ class _SqliteThread:
             raw.execute("BEGIN IMMEDIATE")
             sa.begin()
             for queued, deps, landing in units:
-                if deps and any(d.failed for d in deps):
+                if deps and (refused := _earlier_failed(deps)):
                     landing.failed = True
-                    results.append(EarlierCommitFailed("a value this unit read was not committed"))
+                    results.append(refused)
                     continue
                 raw.execute("SAVEPOINT emk_unit")
                 try:
                     for statement, parameters in queued:
                         _run(sa, statement, parameters)
                 except Exception as exc:
-                    raw.execute("ROLLBACK TO emk_unit")
-                    raw.execute("RELEASE emk_unit")
+                    try:
+                        raw.execute("ROLLBACK TO emk_unit")
+                        raw.execute("RELEASE emk_unit")
+                    except sqlite3.Error as undo:  # SQLite rolled back the whole transaction (disk, I/O): all fail
+                        raise exc from undo
                     landing.failed = True
                     results.append(exc)
                     continue
@@ -454,11 +461,10 @@ class _SqliteThread:
 def _settle(unit: Unit, landing: Landing, commit: asyncio.Future[None]) -> None:
     """A commit landed (in commit order: the thread runs them in order and the loop gets their results in
     order): publish its cached values, or drop them when it failed."""
-    landing.landed = True
     ok = not commit.cancelled() and commit.exception() is None
     if not ok:
         landing.failed = True  # set in the thread already; also for a commit that never ran
-    for (cache, key), _value in unit.staged.items():
+    for cache, key in unit.staged:
         cache._unpend(key, landing)
     if ok:
         unit._committed()
@@ -593,12 +599,20 @@ class AiosqliteEngine:
             landing = Landing()
             commit = unit._commit(landing)
             if commit is not None:
+                landing.landed = commit
                 for (cache, key), value in unit.staged.items():
                     cache._pend(key, value, landing)
                 commit.add_done_callback(partial(_settle, unit, landing))
         finally:
             self._write_lock.release()
         if commit is None:
+            # Nothing to commit, but what it read may be another unit's value still on its way: its answer
+            # stands only once that has landed.
+            waiting = [d.landed for d in unit.deps if d.landed is not None and not d.landed.done()]
+            if waiting:
+                await asyncio.wait(waiting)
+            if refused := _earlier_failed(unit.deps):
+                raise refused
             unit._committed()
             return
         # A cancelled caller leaves the commit running in the thread; the caches follow it when it lands.

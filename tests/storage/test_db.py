@@ -477,3 +477,30 @@ async def test_a_unit_that_read_a_failed_units_value_in_the_same_group_is_refuse
     restarted = UserRepository(engine, CLOCK)
     for repo in (users, restarted):
         assert [(await repo.get(tid)).locale for tid in (1, 2, 3)] == [None, None, None]
+
+
+async def test_a_unit_that_only_read_a_failed_units_value_is_refused_too(engine: AiosqliteEngine) -> None:
+    """A unit that writes nothing commits nothing, but what it read from a commit on its way must not be
+    answered as stored: it waits for that commit and is refused when it fails."""
+    users = await _people(engine, 2)
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await _broken_insert(conn)
+
+    async def reader() -> str | None:
+        async with transaction(engine):
+            return (await users.get(1)).locale  # the pending value of the unit before it
+
+    async def later_reader() -> str | None:
+        async with transaction(engine):
+            return (await users.get(1)).locale
+
+    results = await asyncio.gather(failing(), reader(), return_exceptions=True)
+    assert isinstance(results[0], IntegrityError) and isinstance(results[1], DatabaseBusy)
+    assert await later_reader() is None  # after the failure: the committed value
+
+    await asyncio.gather(users.set_locale(2, "en"))
+    results = await asyncio.gather(users.set_locale(1, "en"), reader())
+    assert results[1] == "en"  # a commit that lands: the value read from it stands
