@@ -53,6 +53,8 @@ class Translator:
             keys: set[str] = set()
             for path in sorted((locales_dir / code).glob("*.ftl")):
                 resource, ids = _load(path.resolve())
+                if twice := ids & keys:  # Fluent keeps the first silently: one of the two texts would never show
+                    raise ValueError(f"{path}: {', '.join(sorted(twice))} already defined in another {code} file")
                 bundle.add_resource(resource)
                 keys.update(ids)
             self.bundles[code] = bundle

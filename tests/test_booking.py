@@ -138,6 +138,7 @@ async def test_book_move_cancel_and_book_again_across_restarts(api: FakeBotAPI, 
         await anna.press("📅 Выбрать дату")
         assert "Ноябрь 2026" in anna.buttons()
         assert "·25·" in anna.buttons(), "today's slots are past: not pressable"
+        assert "← К клинике" in anna.buttons()  # its own label, not the book card's «← К карточке»
         await anna.press("▶")  # the horizon (14 days) reaches into December: a month at a time
         assert "Декабрь 2026" in anna.buttons() and "8" in anna.buttons() and "9" not in anna.buttons()
         await anna.press("◀")

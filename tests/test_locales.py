@@ -8,6 +8,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import LOCALES_DIR, SUPPORTED, Translator, _parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,3 +151,14 @@ def test_locale_files_are_parsed_once_per_process_and_again_when_changed(tmp_pat
     third = Translator(tmp_path)
     assert third.get("ru", "hello") == "Привет" and third.keys["ru"] == {"hello", "bye"}
     assert second.get("ru", "hello") == "Hi"
+
+
+def test_a_key_defined_in_two_files_of_one_language_is_refused(tmp_path: Path) -> None:
+    """Fluent keeps the first of two messages with one id and drops the other without a word: the booking
+    flow's back button once showed the book card's label that way."""
+    for code in SUPPORTED:
+        (tmp_path / code).mkdir()
+        (tmp_path / code / "a.ftl").write_text("back = To the card\n", encoding="utf-8")
+        (tmp_path / code / "b.ftl").write_text("back = To the clinic\nother = Other\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="back already defined"):
+        Translator(tmp_path)

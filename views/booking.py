@@ -177,7 +177,7 @@ def calendar_screen(
     name = html.quote(clinic.name)
     text = tr("booking-days-ask", clinic=name) if free else tr("booking-days-none", clinic=name, days=horizon_days)
     if not moving:
-        rows.append([_button(tr("btn-book-to-card"), BookAction.CLINIC, code=code)])
+        rows.append([_button(tr("btn-book-to-clinic"), BookAction.CLINIC, code=code)])
     return text, _markup([*rows, _quit(tr)])
 
 
