@@ -199,5 +199,5 @@ def first_of_section(section: str, draft: Draft, ctx: wizard.Context) -> Step:
 
 def missing(draft: Draft, ctx: wizard.Context) -> list[Step]:
     """Required steps that apply to this applicant and are still empty, in step order."""
-    p = plan(draft, ctx)
-    return [s for s in p.steps if s.key not in p.optional and not s.rule.filled(draft)]
+    keys = wizard.missing([s.key for s in plan(draft, ctx).steps], draft, ctx)  # the rule is the domain's
+    return [STEP_BY_KEY[k] for k in keys]

@@ -149,7 +149,7 @@ class WizardService:
         return profile, step
 
     async def editing(self, conversation: Conversation) -> bool:
-        return bool((await conversation.get_data()).get("editing"))
+        return _editing_of(await conversation.get_data())
 
     # --- choosing whom the application is for -------------------------------------------------------------
 
@@ -254,8 +254,7 @@ class WizardService:
                       changes=Changes(int(renewal["book"]), str(renewal["number"]), tuple(changed)))
 
     async def _walk(self, conversation: Conversation) -> tuple[str, ...] | None:
-        walk = (await conversation.get_data()).get("walk")
-        return tuple(walk) if walk else None
+        return _walk_of(await conversation.get_data())
 
     async def advance(
         self, owner_id: int, conversation: Conversation, profile: Profile, step: Step, draft: Draft
@@ -265,7 +264,7 @@ class WizardService:
         the draft, so its screen follows without setting it again."""
         ctx = self.ctx
         data = await conversation.get_data()  # read once: the walk and the editing flag
-        walk = tuple(data["walk"]) if data.get("walk") else None
+        walk = _walk_of(data)
         if walk is not None:
             after = _walk_step(walk, step.key, draft, ctx, forward=True)
             async with transaction(self.engine):
@@ -275,7 +274,7 @@ class WizardService:
             if after is None:
                 return await self.walked(owner_id, conversation, draft, done=True)
             return await self.screen(owner_id, conversation, after, draft)
-        editing = bool(data.get("editing"))
+        editing = _editing_of(data)
         nxt = next_step(step.key, draft, ctx)
         if nxt is not None and editing and nxt.section != step.section:
             nxt = None
@@ -394,3 +393,14 @@ def _walk_step(keys: tuple[str, ...], current: str | None, draft: Draft, ctx: wi
     elif not forward:
         return None
     return next((s for s in order if s.rule.applies(draft, ctx)), None)
+
+
+def _walk_of(data: dict[str, Any]) -> tuple[str, ...] | None:
+    """The steps a walk from the summary goes through (a renewal's changes), from the conversation's data."""
+    walk = data.get("walk")
+    return tuple(walk) if walk else None
+
+
+def _editing_of(data: dict[str, Any]) -> bool:
+    """Editing one section from the summary (the step after it leads back to the summary)."""
+    return bool(data.get("editing"))
