@@ -1,7 +1,7 @@
 """The share page in a real browser: Debian's headless Chromium driven by Selenium, against a real bot World
 and the web app on 127.0.0.1. The employer sees the entries (full) or only the status, switches language,
 confirms with a wrong and an invalid ИНН (a clear error, nothing changes) and then the right one (the holder's
-chat gets the push, «Мои ссылки» says «Передано»); the page fits 390 px; revoked and expired links show no data.
+chat gets the push, «Мои ссылки» says «Передана»); the page fits 390 px; revoked and expired links show no data.
 
 Screenshots at 390 px and 1280 px go to tests/artifacts/ (git-ignored). Without chromium and chromedriver the
 module is skipped, except under CI=true, where that is a failure (.ci/run installs them). Selenium is given
@@ -205,7 +205,7 @@ async def test_full_level_language_switch_and_confirmation(world: World, page: P
     push = world.api.last_message_sent_to(anna.chat_id)
     assert push is not None and "ООО Ромашка (ИНН 7707083893) подтвердил получение" in push["text"]
     await anna.press("🔗 Мои ссылки")
-    assert "Состояние: Передано" in anna.last
+    assert "Состояние: Передана" in anna.last
 
     await page.open(f"/s/{token}")  # opened again later: still readable, already confirmed
     assert "Получение подтверждено" in await page.text()

@@ -177,12 +177,12 @@ async def test_share_walk_with_mistakes_then_list_open_confirm_and_revoke(world:
     assert push is not None and "ООО <Ромашка> (ИНН 7707083893) подтвердил получение" in push["text"]
     assert [k for k, _, _ in await sharing.shares.events(page.share.id)] == ["open", "confirm"]
     await anna.press("🔗 Мои ссылки")
-    assert "Состояние: Передано" in anna.last
+    assert "Состояние: Передана" in anna.last
 
     await anna.press("⛔ Отозвать: ООО <Ромашка>")
     assert "Отозвать эту ссылку?" in anna.last
     await anna.press("Нет, оставить")
-    assert "Состояние: Передано" in anna.last
+    assert "Состояние: Передана" in anna.last
     await anna.press("⛔ Отозвать: ООО <Ромашка>")
     await anna.press("Да, отозвать")
     assert "Состояние: Отозвана" in anna.last and "⛔ Отозвать: ООО <Ромашка>" not in anna.buttons()

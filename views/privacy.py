@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -26,10 +27,12 @@ def _menu(tr: Tr) -> list[InlineKeyboardButton]:
 
 def overview(tr: Tr, *, has_consent: bool) -> tuple[str, InlineKeyboardMarkup]:
     rows = [_button(tr, "btn-privacy-export", "export"), _button(tr, "btn-privacy-erase", "erase")]
+    text = tr("privacy-menu")
     if has_consent:
         rows.append(_button(tr, "btn-privacy-withdraw", "withdraw"))
+        text += "\n" + tr("privacy-menu-withdraw")
     rows.append(_menu(tr))
-    return tr("privacy-menu"), InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def confirm_export(tr: Tr) -> tuple[str, InlineKeyboardMarkup]:
@@ -38,7 +41,7 @@ def confirm_export(tr: Tr) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def too_big(tr: Tr, size: int) -> str:
-    return tr("privacy-export-too-big", size=round(size / (1024 * 1024)))
+    return tr("privacy-export-too-big", size=math.ceil(size / (1024 * 1024)))  # never "about 50" for 50.3
 
 
 def _kept(tr: Tr, plan: ErasePlan, tz: ZoneInfo) -> str:

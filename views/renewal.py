@@ -32,13 +32,13 @@ def changes(tr: Tr, screen: Changes, draft: Draft, ctx: wizard.Context) -> tuple
     lines = [html.bold(tr("renew-title", number=screen.number))]
     if screen.again:
         lines.append(tr("renew-continued"))
-    lines += ["", tr("renew-changes-ask")]
+    go_on = "btn-renew-next" if screen.changed or screen.again else "btn-renew-nothing"
+    lines += ["", tr("renew-changes-ask", go_on=tr(go_on))]  # names the button this screen shows
     if screen.changed:
         lines += ["", tr("renew-changes-done", items=", ".join(change_label(tr, c, draft, ctx)
                                                                 for c in CHANGES if c in screen.changed))]
     rows = [_button(("✅ " if change in screen.changed else "") + change_label(tr, change, draft, ctx), change,
                     screen.book_id) for change in CHANGES]
-    go_on = "btn-renew-next" if screen.changed or screen.again else "btn-renew-nothing"
     rows.append(_button(tr(go_on), "next", screen.book_id))
     rows.append(_button(tr("btn-cancel"), "cancel", screen.book_id))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)

@@ -13,6 +13,7 @@ privacy-menu =
 
     "Download" — I will send here a ZIP archive with everything the bot keeps about you: profiles and drafts, applications with their status history, books with their exam entries, exam appointments, added ELMK, links for employers, payments, notification settings, your consent history, the notifications sent to you, and your files.
     "Erase" — I will erase your data. Before that I will show what goes and what the organisation must keep by law.
+privacy-menu-withdraw = "Withdraw consent" — I stop accepting applications and documents; the data already kept stays until you erase it. You can give consent again from the menu.
 privacy-export-confirm =
     Send an archive with your data to this chat?
     It holds your passport details, SNILS and document scans — do not forward it to anyone else.

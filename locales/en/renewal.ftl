@@ -3,7 +3,7 @@
 btn-renew = 🔄 Renew
 renew-title = Renewing EMK { $number }
 renew-continued = You have already started renewing this book — we continue where you left off, nothing is lost.
-renew-changes-ask = What has changed since your last application? Press what needs updating: only those questions will open. Everything else is taken from the book and your profile. If nothing changed, press “Nothing changed”.
+renew-changes-ask = What has changed since your last application? Press what needs updating: only those questions will open. Everything else is taken from the book and your profile. If nothing else changed, press “{ $go_on }”.
 renew-changes-done = Updated: { $items }. You can update something else or go on.
 renew-change-address = Registration address
 renew-change-employer = Employer
@@ -25,7 +25,7 @@ renew-refused-superseded = This book has already been renewed: the new book { $n
 renew-refused-no-profile = The profile data of book { $number } is gone, so it cannot be renewed here. Apply for a new one: “Apply for an EMK” in the main menu.
 renew-refused-under-review = The renewal application for book { $number } has already been sent: { $application }, status “{ $status }”. No second application is needed — follow its status in “My applications”.
 renew-refused-other-application = Application { $application } of this profile is being decided (status “{ $status }”). Book { $number } can be renewed after that decision.
-hint-renewal-changes = Press a button: what changed (passport, address, employer), or “Nothing changed” to go on.
+hint-renewal-changes = Press a button: what changed (passport, address, employer) — or the button with the arrow “→” below them to go on.
 hint-renewal-entries = Press a button: upload a result, “To the application check”, or “Back”.
 
 # A book replaced by a renewal's new book: the card, the PDF, the bot's check and the check page.

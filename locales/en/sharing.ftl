@@ -11,7 +11,7 @@ btn-share-revoke = ⛔ Revoke: { $employer }
 btn-share-revoke-yes = Yes, revoke
 btn-share-revoke-no = No, keep it
 
-share-ask-employer = Type the employer's INN (10 or 12 digits) or OGRN (13 or 15 digits). Only this employer will be able to confirm receipt.
+share-ask-employer = Type the employer's INN (10 or 12 digits) or OGRN (13 or 15 digits). Only this employer will be able to confirm receipt. The INN is in your employment contract; HR can tell you.
 share-ask-name = What is the employer called? Only you will see the name, in your list of links. You may skip this.
 share-ask-level = What will the employer see?
     • Full view — every entry of the book: examinations, tests, attestation.
@@ -43,7 +43,7 @@ share-revoke-ask = Revoke this link? The employer will no longer be able to open
 
     { $line }
 share-revoked = Link revoked
-push-share-delivered = ✅ { $employer } confirmed receipt of your EMK { $number } ({ $at }). The link is now 'Delivered'.
+push-share-delivered = ✅ The employer { $employer } confirmed receipt of your EMK { $number } ({ $at }). The link is now 'Delivered'.
 
 hint-share-employer = Send the employer's INN or OGRN in digits, or press 'Cancel'.
 hint-share-name = Send the employer's name as text, or press 'Skip'.
