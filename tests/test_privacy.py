@@ -248,6 +248,7 @@ async def with_a_draft(world: World) -> Person:
 async def test_withdrawing_consent_offers_the_erasure(world: World) -> None:
     anna = await with_a_draft(world)
     assert world.deps is not None
+    assert "«Отозвать согласие» — я перестану принимать заявления" in anna.last  # the menu says what it does
     await anna.press("Отозвать согласие")
     assert anna.last.startswith("Согласие отозвано")
     assert "🗑 Удалить мои данные" in anna.buttons()
@@ -261,7 +262,7 @@ async def test_withdrawing_consent_offers_the_erasure(world: World) -> None:
     await anna.press("Не согласен")
     assert "🔐 Мои данные" in anna.buttons()
     await anna.press("🔐 Мои данные")
-    assert "Отозвать согласие" not in anna.buttons()
+    assert "Отозвать согласие" not in anna.buttons() and "«Отозвать согласие»" not in anna.last
     await anna.press("🗑 Удалить мои данные")
     await anna.press("Отмена")
     assert anna.last.startswith("Хорошо, ничего не меняю.")

@@ -78,8 +78,10 @@ async def test_renewal_from_a_reminder_to_the_new_book(world: World, tmp_path: P
     await _reminder_press(anna, 1)
     assert f"Продление ЭМК {OLD}" in anna.last and "Что изменилось" in anna.last
     assert anna.buttons() == ["Паспорт", "Адрес регистрации", "Работодатель", "Ничего не изменилось →", "Отмена"]
+    assert "нажмите «Ничего не изменилось →»" in anna.last
     await _reminder_press(anna, 1)  # pressed twice: the same renewal continues, nothing new
     assert "уже начали продление" in anna.last and "Дальше →" in anna.buttons()
+    assert "нажмите «Дальше →»" in anna.last  # the text names the button this screen shows
 
     await anna.press("Адрес регистрации")  # exactly the address step, with its validation
     assert anna.last.startswith("Личные данные") and "Адрес регистрации с почтовым индексом" in anna.last
