@@ -213,6 +213,10 @@ def _earlier_failed(deps: Iterable[Landing]) -> EarlierCommitFailed | None:
     return None
 
 
+class _UnitFailed(Exception):
+    """In a group commit without savepoints, one unit's writes failed: the group is tried again with them."""
+
+
 class EarlierCommitFailed(DatabaseBusy):
     """This unit read a value that another unit had written and was committing, and that commit failed: this
     unit was rolled back too (nothing of it was written). As for a busy database: try again."""
@@ -258,6 +262,7 @@ class _SqliteThread:
         self.path = path
         self.hops = 0  # calls into the thread: what the one-hop design is measured by
         self.batches = 0  # commit hops that carried more than one unit of work
+        self._flying = 0  # group-commit hops sent and not landed yet
         self._batch: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing, asyncio.Future[None]]] = []
         self.aio: aiosqlite.Connection | None = None
         self.sa: Connection | None = None
@@ -295,10 +300,13 @@ class _SqliteThread:
     ) -> asyncio.Future[None]:
         """A unit of work whose writes were all queued (nothing of it has reached the thread yet): its commit
         is sent with the others that finish in the same turn of the event loop, as one transaction in one hop
-        (group commit; each unit in a savepoint of its own, so one failing unit does not undo the others)."""
+        (group commit; one failing unit does not undo the others). While a group's hop is on its way, the
+        units that finish meanwhile wait and go together when it lands: one hop in flight, not a queue of
+        small ones. Under load the thread waits for the event loop's GIL at every SQLite call, so a queue of
+        hops only grew; one hop carrying all of them waits once."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        if not self._batch:
+        if not self._batch and not self._flying:
             loop.call_soon(self.flush)
         self._batch.append((queued, deps, landing, future))
         return future
@@ -320,7 +328,15 @@ class _SqliteThread:
                 landing.failed = True
                 future.set_exception(exc)
             return
-        hop.add_done_callback(partial(self._distribute, [future for *_, future in batch]))
+        self._flying += 1
+        hop.add_done_callback(partial(self._landed, [future for *_, future in batch]))
+
+    def _landed(self, futures: list[asyncio.Future[None]], hop: asyncio.Future[Any]) -> None:
+        """A group's hop landed: its units get their results, and the units that finished meanwhile go."""
+        self._flying -= 1
+        self._distribute(futures, hop)
+        if self._batch and not self._flying:
+            self.flush()
 
     @staticmethod
     def _distribute(futures: list[asyncio.Future[None]], hop: asyncio.Future[Any]) -> None:
@@ -406,9 +422,21 @@ class _SqliteThread:
             raise
 
     def batch_hop(self, units: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing]]) -> list[Any]:
-        """Several units of work in one transaction, each in a savepoint: a unit whose writes fail (or that read
-        a value of a commit that failed) is rolled back alone and gets its exception; the rest commit together.
-        If the transaction itself fails (another process's lock past the busy timeout, the disk), all fail."""
+        """Several units of work in one transaction: a unit whose writes fail (or that read a value of a commit
+        that failed) is rolled back alone and gets its exception; the rest commit together. If the transaction
+        itself fails (another process's lock past the busy timeout, the disk), all fail.
+
+        Tried first without savepoints (each SQLite call makes this thread wait for the GIL again, and a
+        savepoint costs two): if a unit's writes fail, the whole transaction is undone and tried again with a
+        savepoint per unit, so only that unit is undone."""
+        try:
+            return self._batch_attempt(units, savepoints=False)
+        except _UnitFailed:
+            return self._batch_attempt(units, savepoints=True)
+
+    def _batch_attempt(
+        self, units: list[tuple[list[tuple[Any, Any]], tuple[Landing, ...], Landing]], *, savepoints: bool
+    ) -> list[Any]:
         sa, raw = self.sa, self.raw
         assert sa is not None and raw is not None and not raw.in_transaction
         results: list[Any] = []
@@ -419,6 +447,14 @@ class _SqliteThread:
                 if deps and (refused := _earlier_failed(deps)):
                     landing.failed = True
                     results.append(refused)
+                    continue
+                if not savepoints:
+                    try:
+                        for statement, parameters in queued:
+                            _run(sa, statement, parameters)
+                    except Exception as exc:
+                        raise _UnitFailed from exc
+                    results.append(None)
                     continue
                 raw.execute("SAVEPOINT emk_unit")
                 try:
@@ -436,6 +472,9 @@ class _SqliteThread:
                 raw.execute("RELEASE emk_unit")
                 results.append(None)
             sa.commit()
+        except _UnitFailed:
+            self.rollback_hop()  # nothing of the group is written; it is tried again, a savepoint a unit
+            raise
         except BaseException:
             for *_, landing in units:
                 landing.failed = True

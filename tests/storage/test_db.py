@@ -414,7 +414,7 @@ async def test_a_unit_that_read_a_failed_commits_value_is_refused_and_others_go_
         assert [(await repo.get(t)).locale for t in (1, 2, 3)] == [None, None, "en"]
 
 
-# --- group commit: units whose writes were all queued commit together, each in its own savepoint -----------
+# --- group commit: units whose writes were all queued commit together; a failing one is undone alone -----
 
 
 async def _people(engine: AiosqliteEngine, count: int) -> UserRepository:
@@ -432,6 +432,32 @@ async def test_units_that_finish_in_the_same_turn_commit_in_one_hop(engine: Aios
     restarted = UserRepository(engine, CLOCK)
     for repo in (users, restarted):
         assert {(await repo.get(tid)).locale for tid in range(1, 11)} == {"en"}
+
+
+async def test_units_that_finish_while_a_group_is_on_its_way_wait_and_go_together(
+    engine: AiosqliteEngine, tmp_path: Path
+) -> None:
+    """A group's hop waits in the writer's thread (here for another process's lock). The units that finish
+    meanwhile are not sent one hop each behind it: they wait, and go in one hop once it has landed."""
+    users = await _people(engine, 6)
+    other = sqlite3.connect(tmp_path / "data" / "t.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        first = asyncio.create_task(users.set_locale(1, "en"))
+        await asyncio.sleep(0.05)  # its hop now waits for the lock in the writer's thread
+        hops, batches = engine.hops, engine.writer.batches
+        rest = [asyncio.create_task(users.set_locale(tid, "en")) for tid in range(2, 7)]
+        await asyncio.sleep(0.05)
+        assert engine.hops == hops  # nothing more sent while the first is on its way
+        assert not first.done() and not any(task.done() for task in rest)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await asyncio.wait_for(asyncio.gather(first, *rest), 5.0)
+    assert engine.hops - hops == 1 and engine.writer.batches - batches == 1  # the five, together
+    restarted = UserRepository(engine, CLOCK)
+    for repo in (users, restarted):
+        assert {(await repo.get(tid)).locale for tid in range(1, 7)} == {"en"}
 
 
 def _broken_insert(conn: Any) -> Any:
@@ -457,6 +483,27 @@ async def test_one_failing_unit_in_a_group_commit_is_rolled_back_alone(engine: A
     restarted = UserRepository(engine, CLOCK)
     for repo in (users, restarted):
         assert [(await repo.get(tid)).locale for tid in (1, 2, 3, 4)] == [None, None, "en", "en"]
+
+
+async def test_a_group_takes_savepoints_only_when_one_of_its_units_fails(engine: AiosqliteEngine) -> None:
+    """Each SQLite call makes the writer's thread wait for the GIL again, so a group is tried first without a
+    savepoint per unit; only when a unit fails is it undone and run again with them."""
+    users = await _people(engine, 4)
+    statements: list[str] = []
+    assert engine.writer.aio is not None and engine.writer.raw is not None
+    await engine.writer.aio._execute(engine.writer.raw.set_trace_callback, statements.append)
+
+    async def failing() -> None:
+        async with transaction(engine) as conn:
+            await users.set_locale(1, "en")
+            await _broken_insert(conn)
+
+    await asyncio.gather(users.set_locale(3, "en"), users.set_locale(4, "en"))
+    assert statements and not any("SAVEPOINT" in s for s in statements)
+    statements.clear()
+    await asyncio.gather(users.set_locale(3, "ru"), failing(), return_exceptions=True)
+    assert sum("SAVEPOINT emk_unit" in s and "RELEASE" not in s and "ROLLBACK" not in s for s in statements) == 2
+    await engine.writer.aio._execute(engine.writer.raw.set_trace_callback, None)
 
 
 async def test_a_unit_that_read_a_failed_units_value_in_the_same_group_is_refused(engine: AiosqliteEngine) -> None:
