@@ -17,7 +17,7 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import bindparam, select
 
 from domain.clock import Clock
-from storage.db import DbEngine, Prepared, WriteThroughCache, reading, transaction, upsert
+from storage.db import DbEngine, Prepared, WriteThroughCache, reading, transaction
 from storage.tables import fsm_records
 
 
@@ -79,13 +79,13 @@ class DatabaseStorage(BaseStorage):
     async def _save(self, key: str, state: str | None, data: dict[str, Any]) -> None:
         async with transaction(self.engine) as conn:
             if self._upsert is None:  # built once: statement construction costs more than the write itself
-                self._upsert = Prepared(upsert(
+                self._upsert = Prepared.upsert(
                     conn.dialect.name,
                     fsm_records,
-                    {c: bindparam(c) for c in ("key", "state", "data", "updated_at")},
+                    {c: c for c in ("key", "state", "data", "updated_at")},
                     key=["key"],
                     update=["state", "data", "updated_at"],
-                ))
+                )
             sealed = self._sealed.get(key)
             if sealed is None or sealed[0] is not data:  # the cache's own dict: never mutated once stored
                 if len(self._sealed) >= SEALED_CACHE_SIZE:

@@ -44,7 +44,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -53,8 +53,9 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import aiosqlite
-from sqlalchemy import DateTime, Table, TypeDecorator
+from sqlalchemy import DateTime, Table, TypeDecorator, bindparam
 from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, Dialect, make_url
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
@@ -150,13 +151,72 @@ class Prepared:
     the statement runs through SQLAlchemy as any other.
 
     Only for statements whose every value is a named `bindparam` given at execution (no Python-side column
-    defaults, no RETURNING): checked when first compiled."""
+    defaults, no RETURNING): checked when first compiled.
 
-    __slots__ = ("_compiled", "statement")
+    Made with `Prepared.update` or `Prepared.upsert`, it is a *keyed* write: one row of one table, named by its
+    key parameters, every value from the parameters. In a group commit on SQLite the runs of one keyed write
+    across the units are merged into one statement of many rows (`rows_sql`), the last run for a key standing
+    for the earlier ones: each SQLite call makes the writer's thread wait for the event loop's GIL again, and a
+    wizard step's two writes were two calls each."""
+
+    __slots__ = ("_compiled", "_key", "_many", "_params", "statement", "table")
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
         self._compiled: tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] | None = None
+        self.table: Table | None = None  # keyed writes only: the table written
+        self._key: tuple[str, ...] = ()  # the parameters that name the row
+        self._params: tuple[str, ...] = ()  # the parameters of one row of the merged statement, in order
+        self._many: Callable[[int], str] | None = None
+
+    @classmethod
+    def update(cls, table: Table, *, where: dict[str, str], values: dict[str, str]) -> Prepared:
+        """UPDATE table SET column = :param ... WHERE column = :param AND ... (`where` names the row)."""
+        statement = (
+            sa_update(table)
+            .where(*(table.c[column] == bindparam(param) for column, param in where.items()))
+            .values({column: bindparam(param) for column, param in values.items()})
+        )
+        prepared = cls(statement)
+        prepared._keyed(table, key=tuple(where.values()), params=(*where.values(), *values.values()))
+        q = sqlite.dialect().identifier_preparer.quote
+        name = q(table.name)
+        columns = ", ".join(f"p{i}" for i in range(len(prepared._params)))
+        sets = ", ".join(f"{q(column)} = v.p{len(where) + i}" for i, column in enumerate(values))
+        matches = " AND ".join(f"{name}.{q(column)} = v.p{i}" for i, column in enumerate(where))
+        row = "(" + ", ".join("?" * len(prepared._params)) + ")"
+        if sqlite3.sqlite_version_info >= (3, 33, 0):  # UPDATE ... FROM
+            prepared._many = lambda n: (
+                f"WITH v({columns}) AS (VALUES {', '.join([row] * n)}) UPDATE {name} SET {sets} FROM v WHERE {matches}"
+            )
+        return prepared
+
+    @classmethod
+    def upsert(
+        cls, dialect_name: str, table: Table, values: dict[str, str], key: list[str], update: list[str]
+    ) -> Prepared:
+        """INSERT ... ON CONFLICT (key) DO UPDATE SET the `update` columns (`values`: column -> parameter)."""
+        prepared = cls(upsert(dialect_name, table, {c: bindparam(p) for c, p in values.items()}, key, update))
+        prepared._keyed(table, key=tuple(values[c] for c in key), params=tuple(values.values()))
+        q = sqlite.dialect().identifier_preparer.quote
+        row = "(" + ", ".join("?" * len(values)) + ")"
+        head = f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in values)}) VALUES "
+        conflict = f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET " + ", ".join(
+            f"{q(c)} = excluded.{q(c)}" for c in update
+        )
+        if update:  # DO NOTHING keeps the first run for a key, not the last: such a write is not merged
+            prepared._many = lambda n: head + ", ".join([row] * n) + conflict
+        return prepared
+
+    def _keyed(self, table: Table, *, key: tuple[str, ...], params: tuple[str, ...]) -> None:
+        self.table, self._key, self._params = table, key, params
+
+    def row_key(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(parameters[p] for p in self._key)
+
+    @property
+    def mergeable(self) -> bool:
+        return self._many is not None
 
     def sqlite(self, dialect: Dialect) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
         if self._compiled is None:
@@ -168,6 +228,39 @@ class Prepared:
             processors = compiled._bind_processors
             self._compiled = (compiled.string, tuple((n, processors.get(n)) for n in names))
         return self._compiled
+
+    def run_rows(self, sa: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Several runs of this keyed write (their keys distinct) as one statement, `MERGE_ROWS` rows at most."""
+        assert self._many is not None
+        processors = dict(self.sqlite(sa.dialect)[1])
+        binds = tuple((p, processors.get(p)) for p in self._params)
+        for start in range(0, len(rows), MERGE_ROWS):
+            chunk = rows[start:start + MERGE_ROWS]
+            values = [row[n] if process is None else process(row[n]) for row in chunk for n, process in binds]
+            sa.connection.dbapi_connection.execute(self._many(len(chunk)), values)  # type: ignore[union-attr]
+
+
+MERGE_ROWS = 32  # rows in one merged statement: a few distinct statements for sqlite3's statement cache
+
+
+def _merged(queues: Iterable[list[tuple[Any, Any]]]) -> list[tuple[Prepared, list[Any]]] | None:
+    """The writes of several units as one list of rows per keyed write, or None when they cannot be merged:
+    a write that is not keyed, or two keyed writes of one table (their order could matter). Keyed writes of
+    different tables commute (each writes only its own row, from its parameters; the schema has no triggers),
+    and of two runs for one key the later one decides the row, so it stands for both."""
+    writes: dict[Prepared, dict[tuple[Any, ...], Any]] = {}
+    tables: dict[Any, Prepared] = {}
+    for queued in queues:
+        for statement, parameters in queued:
+            if not isinstance(statement, Prepared) or not statement.mergeable:
+                return None
+            if tables.setdefault(statement.table, statement) is not statement:
+                return None
+            rows = writes.setdefault(statement, {})
+            key = statement.row_key(parameters)
+            rows.pop(key, None)  # the later run goes where the later one would have gone
+            rows[key] = parameters
+    return [(statement, list(rows.values())) for statement, rows in writes.items()]
 
 
 def _run(sa: Connection, statement: Any, parameters: Any) -> Rows:
@@ -426,9 +519,10 @@ class _SqliteThread:
         that failed) is rolled back alone and gets its exception; the rest commit together. If the transaction
         itself fails (another process's lock past the busy timeout, the disk), all fail.
 
-        Tried first without savepoints (each SQLite call makes this thread wait for the GIL again, and a
-        savepoint costs two): if a unit's writes fail, the whole transaction is undone and tried again with a
-        savepoint per unit, so only that unit is undone."""
+        Tried first without savepoints, and with the units' keyed writes merged into one statement each
+        (`Prepared`; each SQLite call makes this thread wait for the event loop's GIL again, a savepoint costs
+        two): if a write fails, the whole transaction is undone and tried again unit by unit, a savepoint each,
+        so only the failing unit is undone."""
         try:
             return self._batch_attempt(units, savepoints=False)
         except _UnitFailed:
@@ -439,38 +533,33 @@ class _SqliteThread:
     ) -> list[Any]:
         sa, raw = self.sa, self.raw
         assert sa is not None and raw is not None and not raw.in_transaction
-        results: list[Any] = []
         try:
             raw.execute("BEGIN IMMEDIATE")
             sa.begin()
-            for queued, deps, landing in units:
-                if deps and (refused := _earlier_failed(deps)):
+            results: list[Any] = []
+            for queued, deps, landing in units:  # in order: a unit may have read a value of one before it here
+                refused = _earlier_failed(deps) if deps else None
+                if refused is not None:
                     landing.failed = True
                     results.append(refused)
-                    continue
-                if not savepoints:
-                    try:
-                        for statement, parameters in queued:
-                            _run(sa, statement, parameters)
-                    except Exception as exc:
-                        raise _UnitFailed from exc
-                    results.append(None)
-                    continue
-                raw.execute("SAVEPOINT emk_unit")
+                else:
+                    results.append(self._in_savepoint(sa, raw, queued, landing) if savepoints else None)
+            if not savepoints:  # the units' writes, all at once (a failing one sends the group to savepoints)
+                live = [queued for (queued, *_), refused in zip(units, results, strict=True) if refused is None]
                 try:
-                    for statement, parameters in queued:
-                        _run(sa, statement, parameters)
+                    merged = _merged(live) if len(live) > 1 else None
+                    if merged is None:
+                        for queued in live:
+                            for statement, parameters in queued:
+                                _run(sa, statement, parameters)
+                    else:
+                        for statement, rows in merged:
+                            if len(rows) == 1:
+                                _run(sa, statement, rows[0])
+                            else:
+                                statement.run_rows(sa, rows)
                 except Exception as exc:
-                    try:
-                        raw.execute("ROLLBACK TO emk_unit")
-                        raw.execute("RELEASE emk_unit")
-                    except sqlite3.Error as undo:  # SQLite rolled back the whole transaction (disk, I/O): all fail
-                        raise exc from undo
-                    landing.failed = True
-                    results.append(exc)
-                    continue
-                raw.execute("RELEASE emk_unit")
-                results.append(None)
+                    raise _UnitFailed from exc
             sa.commit()
         except _UnitFailed:
             self.rollback_hop()  # nothing of the group is written; it is tried again, a savepoint a unit
@@ -481,6 +570,24 @@ class _SqliteThread:
             self.rollback_hop()
             raise
         return results
+
+    @staticmethod
+    def _in_savepoint(sa: Connection, raw: sqlite3.Connection, queued: list[tuple[Any, Any]], landing: Landing) -> Any:
+        """One unit's writes in a savepoint: None, or its exception once they are undone."""
+        raw.execute("SAVEPOINT emk_unit")
+        try:
+            for statement, parameters in queued:
+                _run(sa, statement, parameters)
+        except Exception as exc:
+            try:
+                raw.execute("ROLLBACK TO emk_unit")
+                raw.execute("RELEASE emk_unit")
+            except sqlite3.Error as undo:  # SQLite rolled back the whole transaction (disk, I/O): all fail
+                raise exc from undo
+            landing.failed = True
+            return exc
+        raw.execute("RELEASE emk_unit")
+        return None
 
     def rollback_hop(self) -> None:
         assert self.sa is not None and self.raw is not None

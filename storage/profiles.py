@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 
 from domain.applicant import Draft, Relation
 from domain.clock import Clock
@@ -87,10 +87,8 @@ class ProfileRepository:
             ).all()
         return [self._open(r) for r in rows]
 
-    _SAVE = Prepared(
-        update(profiles)
-        .where(profiles.c.id == bindparam("pid"), profiles.c.owner_id == bindparam("owner"))
-        .values(data=bindparam("data"), step=bindparam("step"), updated_at=bindparam("now"))
+    _SAVE = Prepared.update(
+        profiles, where={"id": "pid", "owner_id": "owner"}, values={"data": "data", "step": "step", "updated_at": "now"}
     )
 
     async def save(self, profile: Profile, draft: Draft, step: str | None) -> Profile:
