@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import sys
 from pathlib import Path
@@ -24,15 +23,12 @@ log = logging.getLogger("emk")
 
 async def run(settings: Settings) -> None:
     from bot.factory import create_bot, create_deps, create_dispatcher
+    from bot.runtime import settle
 
     deps = await create_deps(settings)
     bot = create_bot(settings)
     dp = create_dispatcher(deps)
-    # What is built by now lives as long as the process (modules, aiogram's and pydantic's types, the translator):
-    # out of the collector's sight, a full collection walks a few thousand objects instead of ~300 000 (~180 ms,
-    # every user waiting; measured with bench/updates.py).
-    gc.collect()
-    gc.freeze()
+    settle()  # the collector and the GIL's switch interval, for a long-running bot (bot/runtime.py)
     web_runner = None
     try:
         if settings.web_enabled:
