@@ -15,8 +15,12 @@ statements: compiled once, run on the sqlite3 connection without SQLAlchemy's pe
 Commits are pipelined and grouped. Units of work run one at a time up to their commit (an asyncio lock), but a
 unit does not hold that lock while its commit travels: the next unit begins at once, and the hops run in the
 thread in the order they were made. A unit whose writes were all queued (a wizard step) is committed together
-with the others that finish in the same turn of the event loop: one hop, one transaction, a savepoint per unit
-(`batch_hop`; a unit whose writes fail is rolled back alone). Until a commit lands, its write-through cache
+with the others that finish in the same turn of the event loop, or while the group before it is on its way (one
+group hop in flight at a time): one hop, one transaction (`batch_hop`). The group's keyed writes (`Prepared.update`
+/ `Prepared.upsert`) go as one multi-row statement each; if anything fails, the group is undone and run again
+with a savepoint per unit, so only the failing unit is rolled back. The writer's thread needs the GIL back after
+every SQLite call, and while the event loop is busy it waits for it (bot/runtime.py shortens that wait): fewer
+calls a group is what makes commits land sooner under load. Until a commit lands, its write-through cache
 values are *pending*: later units see them, reads outside a transaction do not, and a unit that read one is
 refused (`EarlierCommitFailed`, a `DatabaseBusy`) if that commit fails. Each caller still returns only once its
 own commit has landed, so a reply is never sent for something that is not in the database.
