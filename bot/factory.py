@@ -252,6 +252,7 @@ def create_dispatcher(deps: Deps) -> Dispatcher:
             router.message.middleware(HintThrottle())
     dp.include_routers(*routers)
     run_magic_filters_inline(dp)  # aiogram would run each F-filter in a thread
+    dp.freeze_routes()  # every router and handler is in: the routing lists are written down (bot/routing.py)
 
     async def on_startup(bot: Bot) -> None:
         if not deps.services.pushes.staff_targets:

@@ -1,10 +1,10 @@
-"""A cheaper state filter for the hot routes."""
+"""Cheaper filters for the hot routes: every update is tried against them before it reaches its handler."""
 
 from __future__ import annotations
 
 from aiogram.filters import Filter
 from aiogram.fsm.state import State
-from aiogram.types import TelegramObject
+from aiogram.types import CallbackQuery, TelegramObject
 
 
 class InStates(Filter):
@@ -27,3 +27,20 @@ class InStates(Filter):
 
     async def __call__(self, obj: TelegramObject, raw_state: str | None = None) -> bool:
         return raw_state in self.names
+
+
+class PrivateChat(Filter):
+    """`F.chat.type == "private"` for a message, `F.message.chat.type == "private"` for a button press: the
+    update comes from a private chat. Every update is tried against the citizen's routers and the staff's
+    private router; a magic filter resolves its attribute chain step by step (~5 µs an update each), this reads
+    two attributes. tests/test_wizard_plan.py checks that it says what the magic filters say."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "PrivateChat()"
+
+    async def __call__(self, obj: TelegramObject) -> bool:
+        message = obj.message if isinstance(obj, CallbackQuery) else obj
+        chat = getattr(message, "chat", None)
+        return chat is not None and chat.type == "private"

@@ -13,9 +13,10 @@ handler module imports another (tests/test_architecture.py checks).
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 
 from bot.routing import QuickRouter
+from fsm.filters import PrivateChat
 from handlers import (
     apply,
     blocking,
@@ -62,8 +63,8 @@ def _copy(template: Router) -> Router:
 
 def citizen() -> Router:
     parent = QuickRouter(name="citizen")
-    parent.message.filter(F.chat.type == "private")
-    parent.callback_query.filter(F.message.chat.type == "private")
+    parent.message.filter(PrivateChat())
+    parent.callback_query.filter(PrivateChat())
     parent.include_routers(*(_copy(r) for r in CITIZEN))
     return parent
 

@@ -30,6 +30,7 @@ from domain.status import (
     requires_comment,
     staff_action_target,
 )
+from fsm.filters import PrivateChat
 from fsm.states import StaffFlow
 from services import Services
 from services.staff import ExamsWaiting, Refused, StaffService, StoredFile
@@ -48,7 +49,7 @@ class StaffOnly(Filter):
         return services.staff.may_act(event.from_user.id if event.from_user else None)
 
 
-private_router.message.filter(F.chat.type == "private", StaffOnly())
+private_router.message.filter(PrivateChat(), StaffOnly())
 
 
 def _name(user: TgUser) -> str:

@@ -106,10 +106,32 @@ async def test_the_same_handler_wins_with_the_same_arguments(case: dict[str, Any
     bot = Bot("42:TEST")
     plain: list[Any] = []
     quick: list[Any] = []
+    frozen: list[Any] = []
     try:
         await build(Router, Dispatcher, plain).feed_update(bot, update(1, **case))
         await build(QuickRouter, QuickDispatcher, quick).feed_update(bot, update(1, **case))
+        dp = build(QuickRouter, QuickDispatcher, frozen)
+        dp.freeze_routes()  # type: ignore[attr-defined]
+        await dp.feed_update(bot, update(1, **case))
     finally:
         await bot.session.close()
-    assert quick == plain
+    assert quick == plain and frozen == plain
     assert plain, "every case reaches some handler"
+
+
+async def test_frozen_routes_list_only_the_routers_worth_calling_and_are_forgotten_when_a_router_joins() -> None:
+    dp = build(QuickRouter, QuickDispatcher, [])
+    assert isinstance(dp, QuickDispatcher)
+    dp.freeze_routes()
+    routes = dp._routes
+    assert routes is not None
+    assert [(r.name, p) for r, p in routes["message"]] == [("parent", None), ("last", None)]  # "empty" is left out
+    parent = dp.sub_routers[1]
+    assert isinstance(parent, QuickRouter) and parent._routes is not None
+    assert [(r.name, p and set(p)) for r, p in parent._routes["message"]] == [
+        ("commands", {"/", "!"}), ("start", {"/"}), ("texts", None)]
+    late = QuickRouter(name="late")
+    parent.include_router(late)
+    assert parent._routes is None and dp._routes is None  # walked as before the freeze until frozen again
+    dp.freeze_routes()
+    assert dp._routes is not None and parent._routes is not None

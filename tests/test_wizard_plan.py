@@ -17,7 +17,7 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import StateFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Chat, Message, Update, User
+from aiogram.types import CallbackQuery, Chat, InaccessibleMessage, Message, Update, User
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ from domain import text, wizard
 from domain.applicant import Citizenship, Draft, Employer, ForeignPassport, PolicyKind, Relation
 from fsm import states as states_module
 from fsm import steps
-from fsm.filters import InStates
+from fsm.filters import InStates, PrivateChat
 from views import wizard as views
 
 FAST = settings(max_examples=150, deadline=None, database=None)
@@ -215,6 +215,24 @@ async def test_in_states_says_what_state_filter_says(allowed: list[State]) -> No
         assert await ours(MESSAGE, raw_state=raw) == await aiograms(MESSAGE, raw_state=raw), raw
 
 
+async def test_private_chat_says_what_the_magic_filters_say() -> None:
+    chats = [Chat(id=1, type=t) for t in ("private", "group", "supergroup", "channel")]
+    user = User(id=1, is_bot=False, first_name="A")
+    messages: list[Any] = [Message(message_id=1, date=datetime(2026, 1, 1), chat=c, text="x") for c in chats]
+    presses: list[Any] = [CallbackQuery(id="1", from_user=user, chat_instance="i", message=m) for m in messages]
+    presses += [CallbackQuery(id="2", from_user=user, chat_instance="i", message=None),
+                CallbackQuery(id="3", from_user=user, chat_instance="i",
+                              message=InaccessibleMessage(chat=chats[0], message_id=1)),
+                CallbackQuery(id="4", from_user=user, chat_instance="i",
+                              message=InaccessibleMessage(chat=chats[1], message_id=1))]
+    for message in messages:
+        assert await PrivateChat()(message) == bool((F.chat.type == "private").resolve(message))
+    for press in presses:
+        assert await PrivateChat()(press) == bool((F.message.chat.type == "private").resolve(press))
+    said = [await PrivateChat()(e) for e in messages + presses]
+    assert said == [True, False, False, False] * 2 + [False, True, False]
+
+
 def test_in_states_takes_named_states_only() -> None:
     with pytest.raises(ValueError):
         InStates()
@@ -290,7 +308,11 @@ async def test_a_handler_is_called_as_aiogram_calls_it(inner: bool) -> None:
             await routed(Router, Dispatcher, plain, inner=inner).feed_update(bot, Update(update_id=n, message=message))
             await routed(QuickRouter, QuickDispatcher, quick, inner=inner).feed_update(
                 bot, Update(update_id=n, message=message))
-            assert quick == plain and plain, words
+            frozen: list[Any] = []
+            dp = routed(QuickRouter, QuickDispatcher, frozen, inner=inner)
+            dp.freeze_routes()  # type: ignore[attr-defined]
+            await dp.feed_update(bot, Update(update_id=n, message=message))
+            assert quick == plain and frozen == plain and plain, words
             assert (("middleware", "child") in plain) is (inner and words != "zzz")  # the child's handlers only
     finally:
         await bot.session.close()
