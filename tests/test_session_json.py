@@ -11,11 +11,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
+from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -23,6 +24,8 @@ from aiogram.enums import ChatAction, ParseMode
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.factory import create_bot
@@ -43,6 +46,29 @@ def test_the_aiogram_code_the_json_body_mirrors_is_unchanged() -> None:
     source = "\n".join(inspect.getsource(f) for f in MIRRORED)
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     assert digest == PINNED, f"aiogram's request building changed (digest {digest}): re-read bot/session.py"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4)
+    | st.sampled_from([Default("parse_mode"), Default("protect_content"), ParseMode.HTML, ChatAction.TYPING,
+                       datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_the_values_prepared_here_are_prepared_as_aiograms_prepare_value_does(value: Any) -> None:
+    bot = Bot("42:TEST", default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+              session=BotSession())
+    ours: dict[str, Any] = {}
+    aiograms: dict[str, Any] = {}
+    session = bot.session
+    assert isinstance(session, BotSession)
+    expected = session.prepare_value(value, bot=bot, files=aiograms, _dumps_json=False)
+    assert session._prepared(value, bot, ours) == expected
+    assert ours == aiograms
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
