@@ -39,12 +39,13 @@ from functools import partial
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import ClientDecodeError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InputFile
+from aiogram.types import InputFile, TelegramObject
 from aiohttp import FormData
 from aiohttp.payload import JsonPayload
 
@@ -123,7 +124,16 @@ def pin_response_type(returning: Any) -> None:
         _PINNED[returning] = Response[returning]
 
 
+KEPT_OBJECTS = 1024  # prepared keyboards kept by BotSession: the views' keyboards, in every language
+
+
 class BotSession(AiohttpSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Telegram objects already prepared, by (id(object), id(bot)); the object and the bot are held, so
+        # neither id is reused while its entry lives
+        self._objects: dict[tuple[int, int], tuple[TelegramObject, Bot, Any]] = {}
+
     def build_form_data(  # type: ignore[override]  # aiohttp posts a Payload as it posts a FormData
         self, bot: Bot, method: TelegramMethod[TelegramType]
     ) -> FormData | JsonPayload:
@@ -134,15 +144,56 @@ class BotSession(AiohttpSession):
         the same value is prepared without the JSON-encoding at the top (`_dumps_json=False`: nested values are
         prepared exactly as before) and the same fields are left out."""
         files: dict[str, InputFile] = {}
-        fields: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self._prepared(value, bot, files)
-            if prepared is None or prepared == "":
-                continue
-            fields[key] = prepared
+        fields = self._fields(bot, method, files)
+        if fields is None:
+            fields = {}
+            for key, value in method.model_dump(warnings=False).items():
+                prepared = self._prepared(value, bot, files)
+                if prepared is None or prepared == "":
+                    continue
+                fields[key] = prepared
         if files:
             return super().build_form_data(bot, method)
         return JsonPayload(fields, dumps=_dumps)
+
+    def _fields(self, bot: Bot, method: TelegramMethod[Any], files: dict[str, InputFile]) -> dict[str, Any] | None:
+        """The fields of a request made only of None, strings, numbers, Defaults and Telegram objects (most
+        replies), without dumping the whole method first: a reply has some twenty fields, most of them None,
+        and a keyboard's buttons a dozen each. A Telegram object is prepared as aiogram prepares one on its own
+        (its model_dump), and kept: the views build a keyboard once and send it again and again (aiogram's
+        types are frozen). None: something else (a list, a date, a file, an extra field): the whole method is
+        dumped, as aiogram's form does."""
+        if method.__pydantic_extra__:
+            return None
+        fields: dict[str, Any] = {}
+        for key, value in method.__dict__.items():
+            kind = type(value)
+            if value is None:
+                continue
+            if kind is str or kind is int or kind is bool or kind is float:
+                prepared = value
+            elif kind is Default:
+                prepared = self._prepared(value, bot, files)
+            elif isinstance(value, TelegramObject):
+                prepared = self._object(value, bot, files)
+            else:
+                return None
+            if prepared is None or prepared == "":
+                continue
+            fields[key] = prepared
+        return fields
+
+    def _object(self, value: TelegramObject, bot: Bot, files: dict[str, InputFile]) -> Any:
+        memo = (id(value), id(bot))
+        kept = self._objects.get(memo)
+        if kept is not None and kept[0] is value and kept[1] is bot:
+            return kept[2]
+        prepared = self._prepared(value.model_dump(warnings=False), bot, files)
+        if not files:  # an object that carries a file is never kept (the file is read once)
+            if len(self._objects) >= KEPT_OBJECTS:
+                self._objects.clear()
+            self._objects[memo] = (value, bot, prepared)
+        return prepared
 
     def _prepared(self, value: Any, bot: Bot, files: dict[str, InputFile]) -> Any:
         """`prepare_value(value, _dumps_json=False)`, with the values a request is mostly made of (strings, numbers,

@@ -22,8 +22,17 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ParseMode
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import SendMessage
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendPhoto
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +78,38 @@ def test_the_values_prepared_here_are_prepared_as_aiograms_prepare_value_does(va
     expected = session.prepare_value(value, bot=bot, files=aiograms, _dumps_json=False)
     assert session._prepared(value, bot, ours) == expected
     assert ours == aiograms
+
+
+def test_a_request_is_prepared_without_dumping_it_as_it_is_with() -> None:
+    """The fields of the requests the bot sends most (a reply, an edit, a button's answer) are read off the method
+    and its objects; they must be what dumping the whole method gives, a kept keyboard included."""
+    bot = Bot("42:TEST", default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+              session=BotSession())
+    session = bot.session
+    assert isinstance(session, BotSession)
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Назад", callback_data="a:b"),
+                                                      InlineKeyboardButton(text="Сайт", url="https://example.org")]])
+    methods: list[Any] = [
+        SendMessage(chat_id=CHAT, text="Привет", reply_markup=keyboard),
+        SendMessage(chat_id=CHAT, text="Привет", reply_markup=keyboard, parse_mode=None, protect_content=True),
+        SendMessage(chat_id="@channel", text="x", reply_parameters=ReplyParameters(message_id=5),
+                    link_preview_options=LinkPreviewOptions(is_disabled=False, url="https://example.org")),
+        SendMessage(chat_id=CHAT, text="", disable_notification=False),
+        EditMessageText(chat_id=CHAT, message_id=7, text="Шаг 2", reply_markup=keyboard),
+        AnswerCallbackQuery(callback_query_id="q1", text="Готово", show_alert=False, cache_time=0),
+        SendPhoto(chat_id=CHAT, photo="AgACAgIAAxkBAAI", caption="фото", reply_markup=ReplyKeyboardRemove()),
+        SendMessage(chat_id=CHAT, text="x", reply_markup=ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text="Поделиться", request_contact=True)]], resize_keyboard=True)),
+    ]
+    for method in methods * 2:  # the second time, the kept keyboards
+        files: dict[str, Any] = {}
+        fast = session._fields(bot, method, files)
+        dumped = {k: p for k, v in method.model_dump(warnings=False).items()
+                  if (p := session.prepare_value(v, bot=bot, files=files, _dumps_json=False)) is not None and p != ""}
+        assert fast == dumped, method
+    # what is not made of those goes the long way
+    assert session._fields(bot, SendMessage(chat_id=CHAT, text="x", entities=[]), {}) is None
+    assert session._fields(bot, SendPhoto(chat_id=CHAT, photo=BufferedInputFile(b"x", "x.jpg")), {}) is None
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
