@@ -731,47 +731,15 @@ class AiosqliteEngine:
     def hops(self) -> int:
         return self.writer.hops + self.reader.hops
 
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[SqliteUnit]:
+    def begin(self) -> _SqliteTransaction:
         """A unit of work. Units run one at a time up to their commit; the commit is sent, the next unit may
         begin, and this one returns once its commit has landed (pipelined: the writer's thread commits one
         unit while the loop prepares the next, in order). Until it lands, the unit's cached values are
         visible as pending; a later unit that read one is refused if this commit fails."""
-        await self._ensure_open()
-        await self._write_lock.acquire()
-        try:
-            unit = SqliteUnit(self.writer, self.dialect)
-            try:
-                yield unit
-            except BaseException:
-                await unit._rollback()
-                raise
-            landing = Landing()
-            commit = unit._commit(landing)
-            if commit is not None:
-                landing.landed = commit
-                for (cache, key), value in unit.staged.items():
-                    cache._pend(key, value, landing)
-                commit.add_done_callback(partial(_settle, unit, landing))
-        finally:
-            self._write_lock.release()
-        if commit is None:
-            # Nothing to commit, but what it read may be another unit's value still on its way: its answer
-            # stands only once that has landed.
-            waiting = [d.landed for d in unit.deps if d.landed is not None and not d.landed.done()]
-            if waiting:
-                await asyncio.wait(waiting)
-            if refused := _earlier_failed(unit.deps):
-                raise refused
-            unit._committed()
-            return
-        # A cancelled caller leaves the commit running in the thread; the caches follow it when it lands.
-        await self.writer.landed(asyncio.shield(commit))
+        return _SqliteTransaction(self)
 
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[SqliteReader]:
-        await self._ensure_open()
-        yield SqliteReader(self.reader, self.dialect)
+    def connect(self) -> _SqliteReading:
+        return _SqliteReading(self)
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database and truncate it (after an erasure: no earlier page image of the erased
@@ -786,6 +754,76 @@ class AiosqliteEngine:
                 await self.reader.close()
                 await self.writer.close()
                 self._opened = False
+
+
+class _SqliteTransaction:
+    """`AiosqliteEngine.begin()`: a class rather than an @asynccontextmanager, which costs an async generator,
+    its finalizer hook and contextlib's wrapper on every wizard step."""
+
+    __slots__ = ("_engine", "_unit")
+
+    def __init__(self, engine: AiosqliteEngine) -> None:
+        self._engine = engine
+        self._unit: SqliteUnit | None = None
+
+    async def __aenter__(self) -> SqliteUnit:
+        engine = self._engine
+        await engine._ensure_open()
+        await engine._write_lock.acquire()
+        try:
+            self._unit = SqliteUnit(engine.writer, engine.dialect)
+        except BaseException:
+            engine._write_lock.release()
+            raise
+        return self._unit
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        engine, unit = self._engine, self._unit
+        assert unit is not None
+        if exc_type is not None:
+            try:
+                await unit._rollback()
+            finally:
+                engine._write_lock.release()
+            return  # the exception goes on
+        try:
+            landing = Landing()
+            commit = unit._commit(landing)
+            if commit is not None:
+                landing.landed = commit
+                for (cache, key), value in unit.staged.items():
+                    cache._pend(key, value, landing)
+                commit.add_done_callback(partial(_settle, unit, landing))
+        finally:
+            engine._write_lock.release()
+        if commit is None:
+            # Nothing to commit, but what it read may be another unit's value still on its way: its answer
+            # stands only once that has landed.
+            waiting = [d.landed for d in unit.deps if d.landed is not None and not d.landed.done()]
+            if waiting:
+                await asyncio.wait(waiting)
+            if refused := _earlier_failed(unit.deps):
+                raise refused
+            unit._committed()
+            return
+        # A cancelled caller leaves the commit running in the thread; the caches follow it when it lands.
+        await engine.writer.landed(asyncio.shield(commit))
+
+
+class _SqliteReading:
+    """`AiosqliteEngine.connect()`: reads on the reader connection."""
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: AiosqliteEngine) -> None:
+        self._engine = engine
+
+    async def __aenter__(self) -> SqliteReader:
+        await self._engine._ensure_open()
+        return SqliteReader(self._engine.reader, self._engine.dialect)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
 
 
 class AsyncUnit(Unit):
