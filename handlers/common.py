@@ -28,7 +28,7 @@ async def on_cancel(message: Message, tr: Tr, user: User, state: FSMContext, ser
 
 @router.message(Command("help"))
 async def on_help(message: Message, tr: Tr) -> None:
-    await message.answer(tr("help-text"), reply_markup=back_to_menu(tr))
+    await reply_or_edit(message, tr("help-text"), back_to_menu(tr))
 
 
 @router.callback_query(MenuCb.filter(F.item == "help"))

@@ -21,7 +21,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction, ParseMode
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendPhoto
 from aiogram.types import (
     BufferedInputFile,
@@ -29,6 +29,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     KeyboardButton,
     LinkPreviewOptions,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     ReplyParameters,
@@ -38,7 +39,7 @@ from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.factory import create_bot
-from bot.session import BotSession
+from bot.session import BotSession, for_effect
 from tests.fakes.botapi import ApiCall, FakeBotAPI
 
 CHAT = 1001
@@ -249,3 +250,29 @@ async def test_a_file_still_goes_as_aiograms_multipart_form(bots: tuple[Bot, Bot
     ours.params.pop("document"), form.params.pop("document")  # a random part name each time
     assert ours.params == form.params
     assert ours.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "apply:next"
+
+
+@on_server
+async def test_a_request_for_its_effect_is_checked_but_its_result_is_not_made_into_objects(
+    bots: tuple[Bot, Bot], api: FakeBotAPI
+) -> None:
+    """A reply or an edit nobody reads the result of (views/ui.py) comes back as Telegram sent it; every error is
+    still aiogram's exception, a flood-control answer still waited out and retried."""
+    ours, _ = bots
+    read = await ours.send_message(CHAT, "<b>Шаг 1</b>", reply_markup=keyboard())
+    assert isinstance(read, Message)
+    with for_effect():
+        sent = await ours.send_message(CHAT, "<b>Шаг 2</b>", reply_markup=keyboard())
+        assert isinstance(sent, dict) and sent["text"] == "Шаг 2" and sent["message_id"] == read.message_id + 1
+        assert sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "apply:next"
+        edited = await ours.edit_message_text("Шаг 2, исправлено", chat_id=CHAT, message_id=sent["message_id"])
+        assert isinstance(edited, dict) and edited["text"] == "Шаг 2, исправлено"
+        with pytest.raises(TelegramBadRequest, match="message is not modified"):
+            await ours.edit_message_text("Шаг 2, исправлено", chat_id=CHAT, message_id=sent["message_id"])
+        api.fail_next("sendMessage", status=429, description="Too Many Requests: retry after 1", retry_after=1)
+        again = await ours.send_message(CHAT, "после паузы")
+        assert isinstance(again, dict) and again["text"] == "после паузы"
+        api.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+        with pytest.raises(TelegramForbiddenError):
+            await ours.send_message(CHAT, "никому")
+    assert isinstance(await ours.send_message(CHAT, "снова объект"), Message)  # outside, as always
