@@ -230,6 +230,7 @@ class BotSession(AiohttpSession):
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
+        pin_response_type(method.__returning__)  # also for_effect's: other sessions in the process use it
         if _FOR_EFFECT.get() and HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED:
             try:
                 response = _ANY_RESPONSE.model_validate(self.json_loads(content))
@@ -237,7 +238,6 @@ class BotSession(AiohttpSession):
                 response = None  # aiogram's own check says what is wrong with it
             if response is not None and response.ok:
                 return response  # its result as Telegram sent it: nobody reads it (`for_effect`)
-        pin_response_type(method.__returning__)
         return super().check_response(bot, method, status_code, content)
 
 
