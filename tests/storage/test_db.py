@@ -9,7 +9,6 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,17 +32,6 @@ from storage.tables import users as users_table
 from storage.users import UserRepository
 
 CLOCK = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AiosqliteEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/data/t.db")
-    assert isinstance(engine, AiosqliteEngine)
-    await migrate(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def cipher() -> FieldCipher:

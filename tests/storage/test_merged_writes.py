@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiogram.fsm.storage.base import StorageKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,8 +21,6 @@ from domain.clock import FixedClock
 from fsm.storage import DatabaseStorage
 from storage.crypto import FieldCipher
 from storage.db import AiosqliteEngine, Prepared, UTCDateTime, _merged, _run, transaction
-from storage.db import create_engine as create_db_engine
-from storage.migrate import migrate
 from storage.profiles import ProfileRepository
 from storage.users import UserRepository
 
@@ -103,17 +99,6 @@ def test_a_merged_statement_has_as_many_rows_as_distinct_keys() -> None:
 
 
 # --- in the engine: a group of wizard steps -----------------------------------------------------------------
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AiosqliteEngine]:
-    engine = create_db_engine(f"sqlite+aiosqlite:///{tmp_path}/data/t.db")
-    assert isinstance(engine, AiosqliteEngine)
-    await migrate(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def test_a_group_of_wizard_steps_writes_each_table_once_and_the_later_step_wins(
