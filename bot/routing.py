@@ -23,8 +23,9 @@ per router walked rather than twice, and a handler that no inner middleware wrap
 Once the whole tree is built, `freeze_routes()` (create_dispatcher calls it) writes these facts down: for each
 router and update type, which sub-routers are worth calling (and which only for a command), and the inner
 middlewares of each observer. A wizard answer then walks a short list instead of asking every router
-(measured: routing 62 -> ~25 µs an update). Including a router afterwards forgets the lists (they are made
-again on the next freeze); a handler registered after the freeze is not seen, so register first.
+(measured in a tight loop: routing a wizard answer 62 -> 32 µs). Including a router afterwards forgets the
+lists (they are made again on the next freeze); a handler registered after the freeze is not seen, so register
+first.
 
 tests/test_routing.py holds aiogram's code these rules rely on to what it was when they were written, so an
 aiogram upgrade that changes it fails there rather than routing differently.

@@ -24,7 +24,11 @@ urlencodes it in Python, quoting each byte of a Cyrillic reply one by one, the k
 an eighth of a wizard step's CPU. `json.dumps(ensure_ascii=False)` runs in C. The Bot API reads a JSON body's
 top-level values as the form's fields (a string as its text, anything else as its JSON text), so each field is
 prepared as aiogram prepares it and the same fields are left out; nested values go as JSON objects rather than
-JSON in a string. A request with a file keeps aiogram's multipart form.
+JSON in a string. A request with a file keeps aiogram's multipart form. The fields are read off the method and
+its objects where they are plain (most replies), and a keyboard, built once by the views, is prepared once.
+
+A reply or an edit made inside `for_effect()` (views/ui.reply_or_edit) is checked as every answer is (errors,
+flood control), but a successful result is not made into aiogram's objects: nobody reads it.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ class Prepared:
 
     Made with `Prepared.update` or `Prepared.upsert`, it is a *keyed* write: one row of one table, named by its
     key parameters, every value from the parameters. In a group commit on SQLite the runs of one keyed write
-    across the units are merged into one statement of many rows (`rows_sql`), the last run for a key standing
+    across the units are merged into one statement of many rows (`run_rows`), the last run for a key standing
     for the earlier ones: each SQLite call makes the writer's thread wait for the event loop's GIL again, and a
     wizard step's two writes were two calls each."""
 
@@ -208,7 +208,9 @@ class Prepared:
         conflict = f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET " + ", ".join(
             f"{q(c)} = excluded.{q(c)}" for c in update
         )
-        if update:  # DO NOTHING keeps the first run for a key, not the last: such a write is not merged
+        # The last run for a key decides the row only if a conflict rewrites every column the insert gives:
+        # DO NOTHING keeps the first run, a partial update keeps the first run's other columns. Not merged.
+        if set(update) == set(values) - set(key):
             prepared._many = lambda n: head + ", ".join([row] * n) + conflict
         return prepared
 

@@ -85,6 +85,9 @@ def test_writes_that_cannot_be_merged_are_not() -> None:
     # DO NOTHING: the first run for a key decides, not the last
     keep = [[(KEEP_NOTE, {"k": "a", "t": t, "at": T0})] for t in "xy"]
     assert _merged(keep) is None
+    # a conflict that rewrites some columns only: the first run's other columns would stay
+    partial = Prepared.upsert("sqlite", notes, NOTE, key=["key"], update=["text"])
+    assert _merged([[(partial, {"k": "a", "t": t, "at": T0})] for t in "xy"]) is None
     # two keyed writes of one table: which runs first could matter
     other_update = Prepared.update(cards, where={"id": "cid", "owner": "who"}, values={"text": "text"})
     assert _merged([[(UPDATE_CARD, {"cid": 1, "who": 1, "text": "a", "at": T0})],
