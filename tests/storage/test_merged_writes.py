@@ -65,7 +65,7 @@ def _tables(conn: Any) -> tuple[list[Any], list[Any]]:
             conn.execute(select(notes).order_by(notes.c.key)).all())
 
 
-@settings(max_examples=150)
+@settings(max_examples=80)
 @given(st.lists(st.lists(st.one_of(card_runs, note_runs), max_size=3), max_size=6))
 def test_merged_runs_leave_the_tables_as_the_runs_one_by_one(units: list[list[tuple[Prepared, Any]]]) -> None:
     one_by_one, merged = _database(), _database()
