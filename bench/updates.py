@@ -9,7 +9,8 @@ fake's own HTML parsing must not be billed to the bot):
            bot's /help (same text, a one-button keyboard): the baseline, on aiogram's own session;
   bare+json  the same bare bot on the bot's session (bot/session.py: replies as JSON bodies, not aiogram's
            urlencoded form): not a target, printed so that the bot's own machinery can be read apart from the
-           cheaper requests it sends (the ratios "like for like");
+           cheaper requests it sends (the ratios "like for like"; its handler's `message.answer` still has
+           Telegram's answer parsed into a Message, which the bot's screens skip: `for_effect`);
   persist  the real bot from the production factory (DB-backed FSM, user middleware, Fluent): /help;
   wizard   the real bot, application wizard steps: text → validate → save the encrypted draft → reply.
 
