@@ -22,10 +22,13 @@ log = logging.getLogger("emk")
 
 
 async def run(settings: Settings) -> None:
+    from bot.opening import open_storage
+
+    opened = await open_storage(settings)  # an operator's mistake ends here, before aiogram is even imported
     from bot.factory import create_bot, create_deps, create_dispatcher
     from bot.runtime import settle
 
-    deps = await create_deps(settings)
+    deps = await create_deps(settings, opened=opened)
     bot = create_bot(settings)
     dp = create_dispatcher(deps)
     settle()  # the collector and the GIL's switch interval, for a long-running bot (bot/runtime.py)

@@ -18,13 +18,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings, require_operator
+from bot.config import Settings
 from bot.deliver import Deliveries
 from bot.i18n import Translator
 from bot.inline_filters import run_magic_filters_inline
 from bot.media import MediaPool, MediaWorker
 from bot.middlewares import AnswerTracking, HintThrottle, UserLocaleMiddleware
-from bot.operator_files import load_operator_files
+from bot.opening import Opened, open_storage
 from bot.routing import QuickDispatcher
 from bot.scheduler import OutboxSweeper, setup_scheduler
 from bot.session import BotSession, ReliableRequests
@@ -55,19 +55,15 @@ from storage.applications import ApplicationRepository
 from storage.bookings import BookingRepository
 from storage.books import BookRepository
 from storage.crypto import FieldCipher
-from storage.db import create_engine
 from storage.elmk import ElmkRepository
 from storage.exams import ExamRepository
 from storage.files import FileStore, UploadRepository
-from storage.keycheck import open_data_key
-from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.payments import PaymentRepository
 from storage.personal import PersonalData
 from storage.profiles import ProfileRepository
 from storage.reminders import NotificationSettingsRepository
 from storage.shares import ShareRepository
-from storage.signing import load_or_create_signing_key
 from storage.users import UserRepository
 
 COMMANDS = ("start", "help", "language", "cancel")
@@ -122,26 +118,14 @@ async def create_deps(
     *,
     strict_i18n: bool = False,
     media_executor: MediaPool | None = None,
+    opened: Opened | None = None,
 ) -> Deps:
-    """Everything the handlers need. `media_executor`: tests share one worker pool across restarts."""
-    require_operator(settings)  # the consent text must name a real operator
+    """Everything the handlers need. `media_executor`: tests share one worker pool across restarts. `opened`:
+    what `open_storage` opened already (`python -m bot` opens it before importing aiogram)."""
     clock = clock or SystemClock()
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and the key live here
-    policy, clinics = load_operator_files(settings.POLICY_FILE, settings.CLINICS_FILE)
-    signing_text = settings.BOOK_SIGNING_KEY.get_secret_value() if settings.BOOK_SIGNING_KEY else None
-    signing_key = load_or_create_signing_key(signing_text, settings.signing_key_file)
-    engine = create_engine(settings.DATABASE_URL)
-    await migrate(engine)
-    try:
-        cipher, files = await open_data_key(
-            engine, settings.EMK_DATA_KEY.get_secret_value() if settings.EMK_DATA_KEY else None,
-            settings.data_key_file,
-            settings.EMK_OLD_DATA_KEYS.get_secret_value() if settings.EMK_OLD_DATA_KEYS else None,
-            settings.files_dir,
-        )
-    except BaseException:
-        await engine.dispose()
-        raise
+    opened = opened or await open_storage(settings)
+    policy, clinics, signing_key = opened.policy, opened.clinics, opened.signing_key
+    engine, cipher, files = opened.engine, opened.cipher, opened.files
     translator = Translator(default=settings.DEFAULT_LOCALE, strict=strict_i18n)
     users = UserRepository(engine, clock)
     profiles = ProfileRepository(engine, clock, cipher)

@@ -80,6 +80,13 @@ async def test_python_m_bot_exits_2_with_one_line(world: World, tmp_path: Path) 
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("EMK_DATA_KEY does not match the data")
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    # found before the bot itself is loaded: aiogram (seconds of CPU to import) was never imported
+    probe = ("import sys; from bot.__main__ import main; code = main([]); "
+             "print('aiogram' in sys.modules); sys.exit(code)")
+    proc = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", probe], cwd=tmp_path, env=env,
+                                   capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("EMK_DATA_KEY does not match the data"), proc.stderr
+    assert proc.stdout.strip() == "False"
 
 
 async def test_a_value_moved_to_another_row_does_not_decrypt(world: World) -> None:
