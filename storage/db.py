@@ -45,7 +45,6 @@ Queries stay portable: the only dialect-specific construct is the upsert, chosen
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
@@ -70,7 +69,6 @@ from sqlalchemy.pool import StaticPool
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
-log = logging.getLogger("emk.db")
 
 BUSY_TIMEOUT_MS = 5000  # another process's write lock is waited out this long, in the writer's thread
 SQLITE_BUSY = 5
@@ -322,28 +320,19 @@ class EarlierCommitFailed(DatabaseBusy):
 
 
 class Unit:
-    """What `transaction(...)` yields: run statements in one transaction, and say what to do after it commits."""
+    """What `transaction(...)` yields: run statements in one transaction; its cached values are published once
+    it has committed."""
 
     dialect: Dialect
 
     def __init__(self) -> None:
-        self._after: list[Callable[[], None]] = []
         # WriteThroughCache values of this transaction, by (cache, key); _DROPPED for a deleted key
         self.staged: dict[tuple[WriteThroughCache[Any, Any], Any], Any] = {}
         self.deps: set[Landing] = set()  # commits still in flight whose values this unit read
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Call `callback` once this transaction has committed (never if it rolls back)."""
-        self._after.append(callback)
-
     def _committed(self) -> None:
         for (cache, key), value in self.staged.items():
             cache._publish(key, value)
-        for callback in self._after:
-            try:
-                callback()
-            except Exception:  # the data is committed; a callback must not turn that into a failure
-                log.exception("an after-commit callback failed")
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
         raise NotImplementedError

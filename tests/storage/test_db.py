@@ -110,38 +110,16 @@ async def test_an_exception_rolls_back_and_the_caches_stay_as_committed(engine: 
     repo = ProfileRepository(engine, CLOCK, cipher())
     await UserRepository(engine, CLOCK).get_or_create(1)
     profile = await repo.create(1, Relation.SELF)
-    called: list[str] = []
 
     with pytest.raises(RuntimeError):
         async with transaction(engine) as conn:
-            conn.after_commit(lambda: called.append("committed"))
             changed = await repo.save(profile, profile.draft.model_copy(update={"phone": "+79161234567"}), "x")
             assert (await repo.get(profile.id, 1)) == changed  # the transaction sees its own write
             await conn.execute(select(profiles.c.id))  # the write has reached the database
             raise RuntimeError("the use case failed")
 
-    assert called == []
     assert (await repo.get(profile.id, 1)) == profile  # the cache did not run ahead
     assert (await ProfileRepository(engine, CLOCK, cipher()).get(profile.id, 1)) == profile  # nor did the file
-
-
-async def test_after_commit_runs_once_the_transaction_committed(engine: AiosqliteEngine) -> None:
-    users = UserRepository(engine, CLOCK)
-    seen: list[str | None] = []
-
-    async def read_committed() -> None:
-        async with engine.connect() as conn:
-            seen.append((await conn.execute(select(users_table.c.locale))).scalar())
-
-    await users.get_or_create(1)
-    async with transaction(engine) as conn:
-        await users.set_locale(1, "en")
-        conn.after_commit(lambda: seen.append("callback"))
-        await read_committed()
-        assert seen == [None]
-    assert seen == [None, "callback"]
-    await read_committed()
-    assert seen[-1] == "en"
 
 
 async def test_the_reader_does_not_see_uncommitted_writes(engine: AiosqliteEngine) -> None:
