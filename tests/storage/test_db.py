@@ -11,7 +11,6 @@ import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 import pytest
@@ -30,6 +29,7 @@ from storage.profiles import ProfileRepository
 from storage.tables import profiles
 from storage.tables import users as users_table
 from storage.users import UserRepository
+from tests.storage.conftest import traced
 
 CLOCK = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
 
@@ -296,6 +296,13 @@ async def test_a_commit_cancelled_in_flight_lands_and_the_cache_follows_it(
     assert (await UserRepository(engine, CLOCK).get(1)).locale == "en"  # and the file has it
 
 
+async def _failing(engine: AiosqliteEngine, users: UserRepository) -> None:
+    """A unit that sets person 1's locale and queues a write that fails at commit (person 2 exists already)."""
+    async with transaction(engine) as conn:
+        await users.set_locale(1, "en")
+        await conn.write(users_table.insert().values(telegram_id=2, created_at=CLOCK.now(), updated_at=CLOCK.now()))
+
+
 # --- pipelined commits: the next unit begins while the previous one's commit is on its way -----------------
 
 
@@ -347,12 +354,6 @@ async def test_a_unit_that_read_a_failed_commits_value_is_refused_and_others_go_
     other = sqlite3.connect(tmp_path / "data" / "t.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
 
-    async def failing() -> None:
-        async with transaction(engine) as conn:
-            await users.set_locale(1, "en")
-            await conn.write(users_table.insert().values(telegram_id=2, created_at=CLOCK.now(),
-                                                         updated_at=CLOCK.now()))  # 2 exists: fails at commit
-
     async def dependent() -> None:
         async with transaction(engine):
             if (await users.get(1)).locale == "en":  # read from the failing commit
@@ -362,7 +363,7 @@ async def test_a_unit_that_read_a_failed_commits_value_is_refused_and_others_go_
         await users.set_locale(3, "en")
 
     try:
-        first = asyncio.create_task(failing())
+        first = asyncio.create_task(_failing(engine, users))
         await asyncio.sleep(0.05)
         second = asyncio.create_task(dependent())
         third = asyncio.create_task(independent())
@@ -426,22 +427,14 @@ async def test_units_that_finish_while_a_group_is_on_its_way_wait_and_go_togethe
         assert {(await repo.get(tid)).locale for tid in range(1, 7)} == {"en"}
 
 
-def _broken_insert(conn: Any) -> Any:
-    """A queued write that fails when it runs: person 2 exists already."""
-    return conn.write(users_table.insert().values(telegram_id=2, created_at=CLOCK.now(), updated_at=CLOCK.now()))
 
 
 async def test_one_failing_unit_in_a_group_commit_is_rolled_back_alone(engine: AiosqliteEngine) -> None:
     users = await _people(engine, 4)
 
-    async def failing() -> None:
-        async with transaction(engine) as conn:
-            await users.set_locale(1, "en")
-            await _broken_insert(conn)
-
     batches = engine.writer.batches
     results = await asyncio.gather(
-        users.set_locale(3, "en"), failing(), users.set_locale(4, "en"), return_exceptions=True
+        users.set_locale(3, "en"), _failing(engine, users), users.set_locale(4, "en"), return_exceptions=True
     )
     assert engine.writer.batches - batches == 1
     assert isinstance(results[1], IntegrityError)
@@ -455,37 +448,23 @@ async def test_a_group_takes_savepoints_only_when_one_of_its_units_fails(engine:
     """Each SQLite call makes the writer's thread wait for the GIL again, so a group is tried first without a
     savepoint per unit; only when a unit fails is it undone and run again with them."""
     users = await _people(engine, 4)
-    statements: list[str] = []
-    assert engine.writer.aio is not None and engine.writer.raw is not None
-    await engine.writer.aio._execute(engine.writer.raw.set_trace_callback, statements.append)
-
-    async def failing() -> None:
-        async with transaction(engine) as conn:
-            await users.set_locale(1, "en")
-            await _broken_insert(conn)
-
-    await asyncio.gather(users.set_locale(3, "en"), users.set_locale(4, "en"))
-    assert statements and not any("SAVEPOINT" in s for s in statements)
-    statements.clear()
-    await asyncio.gather(users.set_locale(3, "ru"), failing(), return_exceptions=True)
+    async with traced(engine) as statements:
+        await asyncio.gather(users.set_locale(3, "en"), users.set_locale(4, "en"))
+        assert statements and not any("SAVEPOINT" in s for s in statements)
+        statements.clear()
+        await asyncio.gather(users.set_locale(3, "ru"), _failing(engine, users), return_exceptions=True)
     assert sum("SAVEPOINT emk_unit" in s and "RELEASE" not in s and "ROLLBACK" not in s for s in statements) == 2
-    await engine.writer.aio._execute(engine.writer.raw.set_trace_callback, None)
 
 
 async def test_a_unit_that_read_a_failed_units_value_in_the_same_group_is_refused(engine: AiosqliteEngine) -> None:
     users = await _people(engine, 3)
-
-    async def failing() -> None:
-        async with transaction(engine) as conn:
-            await users.set_locale(1, "en")
-            await _broken_insert(conn)
 
     async def dependent() -> None:
         async with transaction(engine):
             assert (await users.get(1)).locale == "en"  # the pending value of the unit before it
             await users.set_locale(3, "en")
 
-    results = await asyncio.gather(failing(), dependent(), return_exceptions=True)
+    results = await asyncio.gather(_failing(engine, users), dependent(), return_exceptions=True)
     assert isinstance(results[0], IntegrityError) and isinstance(results[1], DatabaseBusy)
     restarted = UserRepository(engine, CLOCK)
     for repo in (users, restarted):
@@ -497,11 +476,6 @@ async def test_a_unit_that_only_read_a_failed_units_value_is_refused_too(engine:
     answered as stored: it waits for that commit and is refused when it fails."""
     users = await _people(engine, 2)
 
-    async def failing() -> None:
-        async with transaction(engine) as conn:
-            await users.set_locale(1, "en")
-            await _broken_insert(conn)
-
     async def reader() -> str | None:
         async with transaction(engine):
             return (await users.get(1)).locale  # the pending value of the unit before it
@@ -510,7 +484,7 @@ async def test_a_unit_that_only_read_a_failed_units_value_is_refused_too(engine:
         async with transaction(engine):
             return (await users.get(1)).locale
 
-    results = await asyncio.gather(failing(), reader(), return_exceptions=True)
+    results = await asyncio.gather(_failing(engine, users), reader(), return_exceptions=True)
     assert isinstance(results[0], IntegrityError) and isinstance(results[1], DatabaseBusy)
     assert await later_reader() is None  # after the failure: the committed value
 

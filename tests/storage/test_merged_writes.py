@@ -23,6 +23,7 @@ from storage.crypto import FieldCipher
 from storage.db import AiosqliteEngine, Prepared, UTCDateTime, _merged, _run, transaction
 from storage.profiles import ProfileRepository
 from storage.users import UserRepository
+from tests.storage.conftest import traced
 
 CLOCK = FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
 meta = MetaData()
@@ -122,11 +123,8 @@ async def test_a_group_of_wizard_steps_writes_each_table_once_and_the_later_step
             await drafts.save(made[n], made[n].draft, where)
             await fsm.set_state(StorageKey(bot_id=9, chat_id=n + 1, user_id=n + 1), f"Apply:{where}")
 
-    statements: list[str] = []
-    assert engine.writer.aio is not None and engine.writer.raw is not None
-    await engine.writer.aio._execute(engine.writer.raw.set_trace_callback, statements.append)
-    await asyncio.gather(step(0, "a"), step(1, "b"), step(2, "c"), step(0, "d"))
-    await engine.writer.aio._execute(engine.writer.raw.set_trace_callback, None)
+    async with traced(engine) as statements:
+        await asyncio.gather(step(0, "a"), step(1, "b"), step(2, "c"), step(0, "d"))
     writes = [s for s in statements if not s.startswith(("BEGIN", "COMMIT"))]
     assert len(writes) == 2, statements  # one UPDATE ... FROM for the drafts, one INSERT for the states
     assert writes[0].startswith("WITH v(") and writes[1].startswith("INSERT INTO fsm_records")
